@@ -1,0 +1,62 @@
+"""Writing outputs: atomically (a temporary name, then a rename), in the format the file
+name asks for, with a manifest beside it."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import polars as pl
+
+from exposure.errors import InputError
+
+FORMATS = ("csv", "parquet", "json")
+
+
+@contextmanager
+def atomic_path(target: Path) -> Iterator[Path]:
+    """Yield a temporary path beside ``target``; rename it onto ``target`` on success,
+    delete it on failure, so ``target`` is never half-written."""
+    target = Path(target)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".part")
+    os.close(fd)
+    try:
+        yield Path(tmp)
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def write_bytes(target: Path, data: bytes) -> None:
+    with atomic_path(target) as tmp:
+        tmp.write_bytes(data)
+
+
+def format_of(path: Path, fmt: str | None = None) -> str:
+    """The output format: ``fmt`` if given, else the file's suffix (default csv)."""
+    fmt = (fmt or Path(path).suffix.lstrip(".") or "csv").lower()
+    if fmt not in FORMATS:
+        raise InputError(f"unknown output format {fmt!r}; use one of {', '.join(FORMATS)}")
+    return fmt
+
+
+def write_table(df: pl.DataFrame, target: Path, fmt: str | None = None) -> Path:
+    """Write a frame as CSV, Parquet or JSON (rows as objects). List columns become
+    ``; ``-joined text in CSV."""
+    fmt = format_of(target, fmt)
+    with atomic_path(target) as tmp:
+        if fmt == "parquet":
+            df.write_parquet(tmp, compression="zstd", statistics=False)
+        elif fmt == "json":
+            df.write_json(tmp)
+        else:
+            flat = df.with_columns(
+                pl.col(c).list.join("; ") for c, t in df.schema.items() if t == pl.List(pl.String)
+            )
+            flat.write_csv(tmp)
+    return Path(target)

@@ -1,0 +1,144 @@
+"""The registry of canonical tables: which loader builds which part from which releases.
+
+A table is the concatenation of its parts (one per taxonomy, or per crosswalk family).
+Each part is cached as Parquet under ``<data>/cache/tables/``, keyed by the pinned
+checksums of the releases it reads and by the source of the loader modules, so a new
+release or a changed loader rebuilds exactly the parts it touches. Files are written to a
+temporary name and renamed, so an interrupted build leaves no half-written table.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import polars as pl
+
+from exposure.config import cache_dir
+from exposure.errors import InputError
+from exposure.io import atomic_path
+from taxonomies import crosswalks, employment, esco, isco08, onet
+from taxonomies.releases import releases
+from taxonomies.schemas import SCHEMAS, conform
+
+_HERE = Path(__file__).parent
+
+
+@dataclass(frozen=True)
+class Part:
+    table: str
+    name: str
+    releases: tuple[str, ...]
+    build: Callable[[], pl.DataFrame]
+    modules: tuple[str, ...]
+
+
+PARTS: tuple[Part, ...] = (
+    Part("occupations", "onet", ("onet",), onet.occupations, ("onet",)),
+    Part("occupations", "isco08", ("isco08",), isco08.occupations, ("isco08",)),
+    Part("occupations", "esco", ("esco",), esco.occupations, ("esco",)),
+    Part("tasks", "onet", ("onet",), onet.tasks, ("onet",)),
+    Part("tasks", "isco08", ("isco08",), isco08.tasks, ("isco08",)),
+    Part("task_activities", "onet", ("onet",), onet.task_activities, ("onet",)),
+    Part("isco08_groups", "isco08", ("isco08",), isco08.groups, ("isco08",)),
+    Part("skills", "onet", ("onet",), onet.skills, ("onet",)),
+    Part("skills", "esco", ("esco",), esco.skills, ("esco",)),
+    Part("occupation_skills", "onet", ("onet",), onet.occupation_skills, ("onet",)),
+    Part("occupation_skills", "esco", ("esco",), esco.occupation_skills, ("esco",)),
+    Part("crosswalk", "soc", ("soc_crosswalks",), crosswalks.soc, ("crosswalks",)),
+    Part(
+        "crosswalk", "esco", ("esco", "nesta_crosswalk", "soc_crosswalks"), crosswalks.esco,
+        ("crosswalks", "esco"),
+    ),
+    Part("employment_us", "oews", ("oews",), employment.oews, ("employment",)),
+    Part("employment_ilostat", "ilostat", ("ilostat",), employment.ilostat, ("employment",)),
+)
+
+TABLES: tuple[str, ...] = tuple(dict.fromkeys(p.table for p in PARTS))
+
+# modules every loader depends on
+_COMMON = ("schemas", "sources", "releases")
+
+
+def _module_digest(names: tuple[str, ...]) -> str:
+    h = hashlib.sha256()
+    for name in sorted(set(names) | set(_COMMON)):
+        h.update((_HERE / f"{name}.py").read_bytes())
+    return h.hexdigest()
+
+
+def cache_key(part: Part) -> str:
+    """Hash of the pinned files the part reads, its declared schema and its loader code."""
+    payload = {
+        "part": [part.table, part.name],
+        "files": [
+            [f.path, f.sha256] for r in part.releases for f in releases()[r].files
+        ],
+        "schema": {c: str(t) for c, t in SCHEMAS[part.table].items()},
+        "code": _module_digest(part.modules),
+    }
+    return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()[:16]
+
+
+def _cache_path(part: Part) -> Path:
+    return cache_dir() / "tables" / f"{part.table}.{part.name}.{cache_key(part)}.parquet"
+
+
+def _write_cache(df: pl.DataFrame, target: Path) -> None:
+    with atomic_path(target) as tmp:
+        df.write_parquet(tmp, compression="zstd", statistics=False)
+    for stale in target.parent.glob(f"{part_prefix(target)}.*.parquet"):
+        if stale != target:
+            stale.unlink(missing_ok=True)
+
+
+def part_prefix(path: Path) -> str:
+    table, name = path.name.split(".")[:2]
+    return f"{table}.{name}"
+
+
+def parts_of(table: str) -> list[Part]:
+    if table not in TABLES:
+        raise InputError(f"unknown table {table!r}; known tables: {', '.join(TABLES)}")
+    return [p for p in PARTS if p.table == table]
+
+
+def load_part(part: Part) -> pl.DataFrame:
+    path = _cache_path(part)
+    if path.is_file():
+        return pl.read_parquet(path)
+    df = conform(part.build(), part.table)
+    _write_cache(df, path)
+    return df
+
+
+def is_cached(part: Part) -> bool:
+    return _cache_path(part).is_file()
+
+
+def load(table: str, only: str | None = None) -> pl.DataFrame:
+    """A canonical table, built from the verified releases or read from the cache.
+
+    ``only`` restricts to one part (e.g. ``load("tasks", only="onet")``).
+
+    >>> load("occupations").filter(pl.col("taxonomy") == "isco08").height  # doctest: +SKIP
+    436
+    """
+    parts = [p for p in parts_of(table) if only is None or p.name == only]
+    if not parts:
+        names = ", ".join(p.name for p in parts_of(table))
+        raise InputError(f"table {table!r} has no part {only!r}; it has: {names}")
+    frames = [load_part(p) for p in parts]
+    return conform(pl.concat(frames), table) if len(frames) > 1 else frames[0]
+
+
+def build_all(progress: Callable[[Part], None] | None = None) -> dict[str, pl.DataFrame]:
+    """Every canonical table (building the parts that are not cached)."""
+    for part in PARTS:
+        load_part(part)
+        if progress:
+            progress(part)
+    return {table: load(table) for table in TABLES}
