@@ -56,6 +56,7 @@ def progress_bar(transient: bool = True) -> Progress:
         TimeElapsedColumn(),
         console=err,
         transient=transient,
+        disable=not err.is_terminal,
     )
 
 

@@ -22,7 +22,7 @@ def soc_parents(code: pl.Expr) -> pl.Expr:
     return pl.concat_list(
         detailed,
         code.str.slice(0, 6) + "0",
-        code.str.slice(0, 4) + "000",
+        code.str.slice(0, 5) + "00",
         code.str.slice(0, 3) + "0000",
     )
 

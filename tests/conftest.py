@@ -1,0 +1,72 @@
+"""Shared fixtures. The real releases come from ../shared/data (or $EXPOSURE_SHARED_DATA);
+each test session imports them once into a temporary data folder and builds the tables."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED = Path(os.environ.get("EXPOSURE_SHARED_DATA", REPO.parent / "shared" / "data"))
+
+
+def pytest_configure(config):
+    if not SHARED.is_dir():
+        raise pytest.UsageError(
+            f"the real data releases are expected at {SHARED}; "
+            "set EXPOSURE_SHARED_DATA to a folder laid out like ../shared/data"
+        )
+
+
+@pytest.fixture(scope="session")
+def shared_data() -> Path:
+    return SHARED
+
+
+@pytest.fixture(scope="session")
+def data_dir(tmp_path_factory) -> Path:
+    """A data folder holding the imported real releases, used by the whole session."""
+    from taxonomies import releases, sources
+
+    folder = tmp_path_factory.mktemp("data")
+    old = os.environ.get("EXPOSURE_DATA_DIR")
+    os.environ["EXPOSURE_DATA_DIR"] = str(folder)
+    sources.clear()
+    releases.import_from(SHARED)
+    yield folder
+    if old is None:
+        os.environ.pop("EXPOSURE_DATA_DIR", None)
+    else:
+        os.environ["EXPOSURE_DATA_DIR"] = old
+    sources.clear()
+
+
+@pytest.fixture(scope="session")
+def tables(data_dir):
+    """Every canonical table, built once from the real releases."""
+    from taxonomies import build_all
+
+    return build_all()
+
+
+@pytest.fixture
+def empty_data_dir(tmp_path, monkeypatch) -> Path:
+    """A fresh, empty data folder for tests that import or break things."""
+    from taxonomies import sources
+
+    folder = tmp_path / "data"
+    monkeypatch.setenv("EXPOSURE_DATA_DIR", str(folder))
+    sources.clear()
+    yield folder
+    sources.clear()
+
+
+@pytest.fixture
+def shared_copy(tmp_path) -> Path:
+    """A writable copy of the real releases, to damage on purpose."""
+    target = tmp_path / "copy"
+    shutil.copytree(SHARED, target)
+    return target
