@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from taxonomies.isco08 import skill_level
+from taxonomies.isco08 import isco_parents, skill_level
 from taxonomies.sources import read
 
 TAXONOMY = "esco"
@@ -59,7 +59,8 @@ def occupations() -> pl.DataFrame:
         description=pl.col("description"),
         parent_codes=pl.concat_list(
             pl.col("code").map_elements(broader_codes, return_dtype=pl.List(pl.String)),
-            isco, isco.str.slice(0, 3), isco.str.slice(0, 2), isco.str.slice(0, 1)
+            isco,
+            isco_parents(isco),
         ),
         isco08_major=isco.str.slice(0, 1),
         skill_level=isco.map_elements(skill_level, return_dtype=pl.Int8),

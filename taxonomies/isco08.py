@@ -49,6 +49,11 @@ def skill_level(code: str) -> int:
     return _MAJOR_SKILL_LEVEL[code[0]]
 
 
+def isco_parents(code: pl.Expr) -> pl.Expr:
+    """The minor, sub-major and major group of a 4-digit ISCO-08 code, nearest first."""
+    return pl.concat_list(code.str.slice(0, 3), code.str.slice(0, 2), code.str.slice(0, 1))
+
+
 def groups() -> pl.DataFrame:
     return read(FILE).select(
         code=pl.col("ISCO 08 Code"),
@@ -76,9 +81,7 @@ def occupations() -> pl.DataFrame:
         occupation_code=pl.col("code"),
         title=pl.col("title"),
         description=pl.col("definition"),
-        parent_codes=pl.concat_list(
-            pl.col("code").str.slice(0, 3), pl.col("code").str.slice(0, 2), pl.col("code").str.slice(0, 1)
-        ),
+        parent_codes=isco_parents(pl.col("code")),
         isco08_major=pl.col("code").str.slice(0, 1),
         skill_level=pl.col("code").map_elements(skill_level, return_dtype=pl.Int8),
         alternate_titles=pl.col("included_occupations").map_elements(
