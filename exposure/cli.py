@@ -12,6 +12,7 @@ import sys
 from pathlib import Path
 
 import click
+import polars as pl
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
@@ -20,7 +21,8 @@ from exposure import __version__
 from exposure.errors import ExposureError, InputError
 
 err = Console(stderr=True)
-out = Console()
+# wide enough for the tables when the output goes to a file or a pipe
+out = Console() if Console().is_terminal else Console(width=160)
 
 
 class ExposureGroup(click.Group):
@@ -244,6 +246,147 @@ def build() -> None:
         task = bar.add_task("building tables", total=len(PARTS))
         build_all(lambda part: bar.update(task, advance=1, description=f"{part.table} ({part.name})"))
     _print_counts()
+
+
+# --- scoring -----------------------------------------------------------------------------
+
+model_option = click.option(
+    "--model", "model_path", type=click.Path(exists=True, file_okay=False), default=None,
+    help="A local sentence-transformers folder (default: the bundled all-MiniLM-L6-v2).",
+)
+output_options = [
+    click.option("-o", "--output", type=click.Path(path_type=Path), default=None,
+                 help="Output file (.csv, .parquet, .json); default: CSV on standard output."),
+    click.option("--format", "fmt", type=click.Choice(["csv", "parquet", "json"]), default=None,
+                 help="Output format; default: from the file name, else csv."),
+]
+
+
+def with_output(f):
+    for option in reversed(output_options):
+        f = option(f)
+    return f
+
+
+def _scores(model_path: str | None, rebuild: bool = False):
+    from exposure.scoring.pipeline import scores
+
+    with progress_bar() as bar:
+        task = bar.add_task("scoring", total=None)
+
+        def report(label: str, done: int, total: int) -> None:
+            bar.update(task, description=label, completed=done, total=total)
+
+        return scores(model_path, rebuild=rebuild, progress=report)
+
+
+def _emit(df, output: Path | None, fmt: str | None, **manifest) -> None:
+    """Write a result to a file (with its manifest) or as CSV/JSON to standard output."""
+    from exposure.io import format_of, write_table
+    from exposure.manifest import write_manifest
+
+    if output is None:
+        fmt = fmt or "csv"
+        if fmt == "parquet":
+            raise InputError("Parquet needs an output file: add -o FILE.parquet")
+        from exposure.io import flatten_lists
+
+        sys.stdout.write(df.write_json() if fmt == "json" else flatten_lists(df).write_csv())
+        return
+    write_table(df, output, format_of(output, fmt))
+    write_manifest(output, **manifest)
+    err.print(f"wrote {df.height:,} rows to {output}")
+
+
+@cli.command("score")
+@click.option("--taxonomy", type=click.Choice(["onet", "isco08", "esco"]), default="onet", show_default=True)
+@click.option("--all", "all_", is_flag=True, help="Score every occupation of the taxonomy.")
+@with_output
+@model_option
+@click.option("--rebuild", is_flag=True, help="Recompute the scores even if cached.")
+def score(taxonomy: str, all_: bool, output: Path | None, fmt: str | None, model_path: str | None,
+          rebuild: bool) -> None:
+    """Occupation scores: routinizability, place-boundness (person-, site-, material-bound)
+    and offshorability, each with a 90% interval, for every occupation of a taxonomy.
+
+    \b
+    Example:
+        exposure score --taxonomy isco08 --all -o outputs/isco08_scores.csv
+    """
+    from exposure.scoring.occupations import output_columns
+
+    if not all_:
+        raise click.UsageError("nothing to score: pass --all")
+    result = _scores(model_path, rebuild)
+    df = result.occupations.filter(pl.col("taxonomy") == taxonomy)
+    _emit(output_columns(df), output, fmt, **_manifest_fields(result, taxonomy=taxonomy))
+
+
+@cli.command("tasks")
+@click.option("--taxonomy", type=click.Choice(["onet", "isco08"]), default="onet", show_default=True)
+@click.option("--occupation", "codes", multiple=True, metavar="CODE",
+              help="Only the tasks of this occupation (repeatable).")
+@with_output
+@model_option
+def tasks_cmd(taxonomy: str, codes: tuple[str, ...], output: Path | None, fmt: str | None,
+              model_path: str | None) -> None:
+    """Task scores with their evidence: the work activities and nearest coded tasks behind
+    each score.
+
+    \b
+    Example:
+        exposure tasks --taxonomy onet --occupation 43-9021.00 -o outputs/data_entry_tasks.csv
+    """
+    from exposure.scoring.occupations import task_output_columns
+
+    result = _scores(model_path)
+    df = result.tasks.filter(pl.col("taxonomy") == taxonomy)
+    if codes:
+        unknown = sorted(set(codes) - set(df["occupation_code"]))
+        if unknown:
+            raise InputError(f"no {taxonomy} occupation with tasks has the code {unknown[0]!r}")
+        df = df.filter(pl.col("occupation_code").is_in(list(codes)))
+    _emit(task_output_columns(df), output, fmt, **_manifest_fields(result, taxonomy=taxonomy, occupations=list(codes)))
+
+
+def _manifest_fields(result, **extra):
+    from exposure.scoring.pipeline import RELEASES
+
+    return {"releases": RELEASES, **result.meta, **extra}
+
+
+@cli.command("evaluate")
+@model_option
+def evaluate(model_path: str | None) -> None:
+    """Validate the scores: text model vs codebook (cross-validated by occupation),
+    ISCO-08 native vs O*NET crosswalk, and named sanity checks on real occupations.
+
+    Exits with 1 if a sanity check fails.
+
+    \b
+    Example:
+        exposure evaluate
+    """
+    from exposure.scoring.evaluate import sanity_checks
+
+    result = _scores(model_path)
+    _print_frame("Text model vs codebook labels (out of fold, grouped by occupation)", result.cv_metrics)
+    _print_frame("ISCO-08 native scores vs O*NET crosswalk (employment-weighted)", result.agreement)
+    checks = sanity_checks(result.occupations)
+    _print_frame("Sanity checks", checks.select("name", "title", "construct", "expect", "value", "percentile", "passed"))
+    failed = checks.filter(~pl.col("passed"))
+    if failed.height:
+        click.echo(f"Error: {failed.height} sanity check(s) failed: {', '.join(failed['name'])}", err=True)
+        sys.exit(1)
+
+
+def _print_frame(title: str, df) -> None:
+    table = Table(title=title, title_justify="left")
+    for col, dtype in df.schema.items():
+        table.add_column(col, justify="right" if dtype.is_numeric() else "left")
+    for row in df.iter_rows():
+        table.add_row(*[f"{v:.3f}" if isinstance(v, float) else str(v) for v in row])
+    out.print(table)
 
 
 def main() -> None:

@@ -47,7 +47,7 @@ def format_of(path: Path, fmt: str | None = None) -> str:
 
 def write_table(df: pl.DataFrame, target: Path, fmt: str | None = None) -> Path:
     """Write a frame as CSV, Parquet or JSON (rows as objects). List columns become
-    ``; ``-joined text in CSV."""
+    `` | ``-joined text in CSV."""
     fmt = format_of(target, fmt)
     with atomic_path(target) as tmp:
         if fmt == "parquet":
@@ -55,8 +55,12 @@ def write_table(df: pl.DataFrame, target: Path, fmt: str | None = None) -> Path:
         elif fmt == "json":
             df.write_json(tmp)
         else:
-            flat = df.with_columns(
-                pl.col(c).list.join("; ") for c, t in df.schema.items() if t == pl.List(pl.String)
-            )
-            flat.write_csv(tmp)
+            flatten_lists(df).write_csv(tmp)
     return Path(target)
+
+
+def flatten_lists(df: pl.DataFrame) -> pl.DataFrame:
+    """List-of-text columns joined with " | ", for CSV."""
+    return df.with_columns(
+        pl.col(c).list.join(" | ") for c, t in df.schema.items() if t == pl.List(pl.String)
+    )

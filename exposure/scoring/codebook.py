@@ -1,0 +1,77 @@
+"""The codebook: manual judgements that code O*NET work activities on each construct.
+
+Two reviewable CSV files beside this module:
+
+- ``codebook/iwa.csv``: every one of O*NET's 332 Intermediate Work Activities, coded 0,
+  0.25, 0.5, 0.75 or 1 on the five coded constructs, with a one-line rationale.
+- ``codebook/dwa_overrides.csv``: Detailed Work Activities whose codes differ from their
+  IWA's (e.g. selling by telephone under "Sell products or services"), same columns.
+
+The coding guide is ``codebook/GUIDE.md``. :func:`load` checks the files (scale, ids
+unique, rationale present) and hashes them; the hash goes into every manifest.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+import polars as pl
+
+from exposure.errors import DataError
+
+FOLDER = Path(__file__).with_name("codebook")
+CODED = ("routinizability", "person_bound", "site_bound", "material_bound", "offshorability")
+COMPONENTS = ("person_bound", "site_bound", "material_bound")
+# the constructs every score table reports, place_boundness derived from the components
+CONSTRUCTS = ("routinizability", "place_boundness", "person_bound", "site_bound", "material_bound", "offshorability")
+SCALE = (0.0, 0.25, 0.5, 0.75, 1.0)
+
+
+@dataclass(frozen=True)
+class Codebook:
+    iwa: pl.DataFrame  # iwa_id, iwa_title, <coded>, rationale
+    dwa: pl.DataFrame  # dwa_id, dwa_title, <coded>, rationale
+    sha256: str
+
+
+def _read(path: Path, key: str, title: str) -> pl.DataFrame:
+    schema = {key: pl.String, title: pl.String, **{c: pl.Float64 for c in CODED}, "rationale": pl.String}
+    try:
+        df = pl.read_csv(path, schema=schema)
+    except (OSError, pl.exceptions.PolarsError) as exc:
+        raise DataError(f"codebook {path.name}: cannot read ({exc})") from None
+    bad_scale = df.filter(~pl.all_horizontal(pl.col(c).is_in(SCALE) for c in CODED))
+    if bad_scale.height:
+        raise DataError(f"codebook {path.name}: {bad_scale[key][0]} has a code off the scale {SCALE}")
+    if df[key].is_duplicated().any():
+        raise DataError(f"codebook {path.name}: {df.filter(df[key].is_duplicated())[key][0]} is coded twice")
+    empty = df.filter(pl.col("rationale").fill_null("").str.strip_chars() == "")
+    if empty.height:
+        raise DataError(f"codebook {path.name}: {empty[key][0]} has no rationale")
+    return df.sort(key)
+
+
+@cache
+def load(folder: Path = FOLDER) -> Codebook:
+    iwa_path, dwa_path = folder / "iwa.csv", folder / "dwa_overrides.csv"
+    h = hashlib.sha256()
+    for p in (iwa_path, dwa_path):
+        h.update(p.read_bytes() if p.is_file() else b"")
+    return Codebook(
+        iwa=_read(iwa_path, "iwa_id", "iwa_title"),
+        dwa=_read(dwa_path, "dwa_id", "dwa_title"),
+        sha256=h.hexdigest(),
+    )
+
+
+def check_coverage(book: Codebook, activities: pl.DataFrame) -> None:
+    """Every IWA that O*NET tasks link to is coded; every override names a real DWA."""
+    missing = set(activities["iwa_id"]) - set(book.iwa["iwa_id"])
+    if missing:
+        raise DataError(f"codebook iwa.csv: {len(missing)} IWAs are not coded, e.g. {sorted(missing)[0]}")
+    unknown = set(book.dwa["dwa_id"]) - set(activities["dwa_id"])
+    if unknown:
+        raise DataError(f"codebook dwa_overrides.csv: {sorted(unknown)[0]} is not a DWA linked to any task")

@@ -1,0 +1,154 @@
+"""The scoring pipeline: canonical tables + embeddings + codebook -> task and occupation scores.
+
+:func:`scores` returns the cached result when nothing it depends on changed (the tables'
+cache keys, the codebook, the embedding model, the scoring code); otherwise it runs
+:func:`compute` and caches the result as Parquet under ``<data>/cache/scores/<key>/``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+
+from exposure.config import cache_dir
+from exposure.embed import embed, model_info
+from exposure.io import atomic_path, write_bytes
+from exposure.scoring import codebook as cb
+from exposure.scoring import occupations as occ
+from exposure.scoring.tasks import N_SPLITS, RANDOM_STATE, TextFit, score_all_tasks, score_texts
+from exposure.scoring.textmodel import TaskTextModel
+from taxonomies import load
+from taxonomies.registry import cache_key, parts_of
+
+RELEASES = ["onet", "isco08", "esco", "soc_crosswalks", "nesta_crosswalk", "oews"]
+TABLES = ["tasks", "task_activities", "occupations", "crosswalk", "employment_us"]
+_CODE = [Path(__file__).parent / f for f in ("codebook.py", "structural.py", "textmodel.py", "tasks.py",
+                                             "occupations.py", "pipeline.py")]
+_CODE.append(Path(__file__).parents[1] / "embed.py")
+PARTS = ("tasks", "occupations", "cv_metrics", "agreement")
+
+Progress = Callable[[str, int, int], None]
+
+
+@dataclass
+class Scores:
+    tasks: pl.DataFrame  # one row per task of every taxonomy
+    occupations: pl.DataFrame  # one row per occupation of every taxonomy
+    cv_metrics: pl.DataFrame  # text model vs codebook labels, out of fold
+    agreement: pl.DataFrame  # ISCO-08 native vs O*NET crosswalk
+    meta: dict[str, Any]  # manifest fields: model, codebook, parameters
+
+
+def score_key(model_path: str | None = None) -> str:
+    h = hashlib.sha256()
+    for table in TABLES:
+        for part in parts_of(table):
+            h.update(cache_key(part).encode())
+    h.update(cb.load().sha256.encode())
+    h.update(model_info(model_path).key.encode())
+    for f in _CODE:
+        h.update(f.read_bytes())
+    return h.hexdigest()[:16]
+
+
+def _titles() -> pl.DataFrame:
+    return load("occupations").select("taxonomy", "occupation_code", "title", "description")
+
+
+def _description_scores(fit: TextFit, onet_occ: pl.DataFrame, scored: set[str], model_path: str | None,
+                        progress: Progress | None) -> pl.DataFrame:
+    """O*NET occupations without task statements, scored from title and description."""
+    rest = onet_occ.filter(~pl.col("occupation_code").is_in(sorted(scored)))
+    if rest.is_empty():
+        return rest
+    texts = (rest["title"] + ". " + rest["description"].fill_null("")).to_list()
+    X = embed(texts, model_path, _embed_progress(progress, "embedding descriptions"))
+    base = rest.select("occupation_code").with_columns(
+        taxonomy=pl.lit("onet"), weight=pl.lit(1.0), task_id=pl.lit(None, pl.String)
+    )
+    df = score_texts(fit, base, X)
+    return occ.aggregate_tasks(df).with_columns(n_tasks=pl.lit(0, pl.UInt32), source=pl.lit("description text"))
+
+
+def _embed_progress(progress: Progress | None, label: str):
+    return (lambda done, total: progress(label, done, total)) if progress else None
+
+
+def compute(model_path: str | None = None, progress: Progress | None = None) -> Scores:
+    """Score every task and occupation from the canonical tables (no score cache)."""
+    book = cb.load()
+    tasks = load("tasks")
+    X = embed(tasks["task_text"].to_list(), model_path, _embed_progress(progress, "embedding tasks"))
+    if progress:
+        progress("fitting the text model", 0, 1)
+    task_scores, fit = score_all_tasks(tasks, load("task_activities"), X, book, TaskTextModel())
+    if progress:
+        progress("fitting the text model", 1, 1)
+
+    titles = _titles()
+    native = occ.aggregate_tasks(task_scores).with_columns(
+        source=pl.when(pl.col("taxonomy") == "onet").then(pl.lit("onet tasks")).otherwise(pl.lit("isco tasks"))
+    )
+    onet_native = native.filter(pl.col("taxonomy") == "onet").drop("taxonomy")
+    onet_all = pl.concat(
+        [onet_native, _description_scores(fit, titles.filter(pl.col("taxonomy") == "onet"),
+                                          set(onet_native["occupation_code"]), model_path, progress)],
+        how="diagonal_relaxed",
+    )
+    crosswalk, oews = load("crosswalk"), load("employment_us")
+    via = occ.isco_via_onet(onet_all, crosswalk, oews)
+    isco = occ.isco_scores(
+        native.filter(pl.col("taxonomy") == "isco08").drop("taxonomy", "source"),
+        via,
+        titles.filter(pl.col("taxonomy") == "isco08"),
+    )
+    esco = occ.esco_scores(titles.filter(pl.col("taxonomy") == "esco"), isco, onet_all, crosswalk)
+    occupations = pl.concat(
+        [
+            onet_all.with_columns(taxonomy=pl.lit("onet")),
+            isco.with_columns(taxonomy=pl.lit("isco08")),
+            esco.with_columns(taxonomy=pl.lit("esco")),
+        ],
+        how="diagonal_relaxed",
+    )
+    occupations = (
+        titles.select("taxonomy", "occupation_code", "title")
+        .join(occupations, on=["taxonomy", "occupation_code"], how="inner")
+        .with_columns(pl.col(pl.Float64).round(4))
+        .sort("taxonomy", "occupation_code")
+    )
+    meta = {
+        "model": model_info(model_path).as_dict(),
+        "codebook_sha256": book.sha256,
+        "random_state": RANDOM_STATE,
+        "cv": {"folds": N_SPLITS, "grouped_by": "occupation_code"},
+        "text_model": {**TaskTextModel().get_params(), "conformal_scale": dict(zip(cb.CODED, map(float, fit.q)))},
+    }
+    return Scores(task_scores, occupations, fit.metrics, occ.agreement(isco), meta)
+
+
+def _folder(model_path: str | None) -> Path:
+    return cache_dir() / "scores" / score_key(model_path)
+
+
+def scores(model_path: str | None = None, rebuild: bool = False, progress: Progress | None = None) -> Scores:
+    """Cached scores, computed when missing or when ``rebuild`` is set."""
+    folder = _folder(model_path)
+    if not rebuild and (folder / "meta.json").is_file():
+        frames = {name: pl.read_parquet(folder / f"{name}.parquet") for name in PARTS}
+        return Scores(**frames, meta=json.loads((folder / "meta.json").read_text()))
+    result = compute(model_path, progress)
+    for name in PARTS:
+        with atomic_path(folder / f"{name}.parquet") as tmp:
+            getattr(result, name).write_parquet(tmp, statistics=False)
+    write_bytes(folder / "meta.json", json.dumps(result.meta, indent=2, sort_keys=True).encode())
+    return result
+
+
+__all__ = ["Scores", "compute", "scores"]
