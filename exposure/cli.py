@@ -62,9 +62,11 @@ def progress_bar(transient: bool = True) -> Progress:
     )
 
 
-@click.group(cls=ExposureGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=ExposureGroup, invoke_without_command=True,
+             context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="exposure")
-def cli() -> None:
+@click.pass_context
+def cli(ctx: click.Context) -> None:
     """Score how exposed occupations are to offshoring, task by task, over O*NET,
     ISCO-08 and ESCO.
 
@@ -73,6 +75,8 @@ def cli() -> None:
         exposure data import --from ../shared/data
         exposure build
     """
+    if ctx.invoked_subcommand is None:
+        click.echo(ctx.get_help())
 
 
 # --- data ----------------------------------------------------------------------------------
@@ -136,12 +140,14 @@ def data_import(source: Path, names: tuple[str, ...]) -> None:
     n_files = sum(len(r.files) for r in releases.select(names))
     with progress_bar() as bar:
         task = bar.add_task("importing", total=n_files)
-        done = releases.import_from(
+        done, skipped = releases.import_from(
             source, names, progress=lambda path: bar.update(task, advance=1, description=path)
         )
     sources.clear()
     for r in done:
         out.print(f"imported {r.name} {r.version} ({len(r.files)} files) into {raw_dir()}")
+    for r in skipped:
+        out.print(f"skipped {r.name}: not in {source}")
 
 
 @data.command("status")
@@ -185,14 +191,18 @@ def data_status(names: tuple[str, ...], counts: bool) -> None:
 def _print_counts(names: tuple[str, ...] = ()) -> None:
     from taxonomies import releases, summary
 
-    counts = summary.release_counts()
+    chosen = releases.select(names)
+    counts = summary.release_counts([r.name for r in chosen])
     table = Table(title="Canonical tables", title_justify="left")
     for col in ("release", "what", "rows"):
         table.add_column(col, justify="right" if col == "rows" else "left")
-    for r in releases.select(names):
-        for i, (label, n) in enumerate(counts.get(r.name, [])):
+    for r in chosen:
+        for i, (label, n) in enumerate(counts[r.name]):
             table.add_row(f"{r.name} {r.version}" if i == 0 else "", label, f"{n:,}")
     out.print(table)
+    if not all(all(c.ok for c in releases.check_release(releases.releases()[n])) for n in summary.COVERAGE_RELEASES):
+        out.print("Crosswalk coverage needs onet, esco, isco08, soc_crosswalks and nesta_crosswalk.")
+        return
     cov = Table(title="Crosswalk coverage", title_justify="left")
     for col in ("link", "reached", "of", "share"):
         cov.add_column(col, justify="left" if col == "link" else "right")

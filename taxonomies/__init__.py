@@ -3,7 +3,7 @@ turned into canonical polars tables (see :mod:`taxonomies.schemas`).
 
 >>> from taxonomies import load
 >>> load("tasks", only="isco08").height  # doctest: +SKIP
-3264
+3265
 """
 
 from taxonomies.registry import TABLES, build_all, load

@@ -11,7 +11,8 @@ Official links (one ``method`` each):
   it does not list takes the link of its nearest broader ESCO occupation (``inherited``)
 
 Chains compose these: ``onet`` -> ``isco08`` through SOC 2018 and SOC 2010, and ``esco`` ->
-``onet`` through O*NET-SOC 2010. A code that maps to *n* codes gives each a ``weight`` of
+``onet`` through O*NET-SOC 2010; both are also read backwards (``isco08`` -> ``onet``,
+``onet`` -> ``esco``), every code reached sharing its source equally. A code that maps to *n* codes gives each a ``weight`` of
 1/*n*; a chain multiplies weights along the path, adds them over paths that meet, and
 renormalises over the codes it reaches, so weights sum to 1 for every ``from_code``.
 """
@@ -32,6 +33,8 @@ NESTA = "esco>onet-soc2010 (Nesta 2020)"
 NESTA_INHERITED = "esco>onet-soc2010 (Nesta 2020, inherited from broader occupation)"
 ONET_TO_ISCO = "chain: onet>soc2018>soc2010>isco08"
 ESCO_TO_ONET = "chain: esco>onet2010>onet"
+ISCO_TO_ONET = "reversed chain: isco08>soc2010>soc2018>onet"
+ONET_TO_ESCO = "reversed chain: onet>onet2010>esco"
 
 
 def edges(
@@ -71,6 +74,12 @@ def compose(first: pl.DataFrame, second: pl.DataFrame, method: str) -> pl.DataFr
             confidence=pl.lit(None, pl.Float64),
         )
     )
+
+
+def reverse(links: pl.DataFrame, method: str) -> pl.DataFrame:
+    """The links read backwards, each new ``from_code`` split equally over its targets."""
+    df = links.select(from_code="to_code", to_code="from_code", partial="partial")
+    return edges(df, links["to_taxonomy"][0], links["from_taxonomy"][0], method, partial=pl.col("partial"))
 
 
 def _onet_to_soc2018() -> pl.DataFrame:
@@ -115,7 +124,8 @@ def soc() -> pl.DataFrame:
     onet_soc, soc18_10, soc10_isco = _onet_to_soc2018(), _soc2018_to_soc2010(), _soc2010_to_isco()
     onet_isco = compose(compose(onet_soc, soc18_10, "tmp"), soc10_isco, ONET_TO_ISCO)
     return pl.concat(
-        [onet_soc, soc18_10, soc10_isco, _isco_to_soc2010(), _onet2010_to_onet(), onet_isco],
+        [onet_soc, soc18_10, soc10_isco, _isco_to_soc2010(), _onet2010_to_onet(), onet_isco,
+         reverse(onet_isco, ISCO_TO_ONET)],
         how="diagonal_relaxed",
     )
 
@@ -159,7 +169,7 @@ def esco() -> pl.DataFrame:
     )
     to_onet2010 = _esco_to_onet2010()
     to_onet = compose(to_onet2010, _onet2010_to_onet(), ESCO_TO_ONET)
-    return pl.concat([to_isco, to_onet2010, to_onet], how="diagonal_relaxed")
+    return pl.concat([to_isco, to_onet2010, to_onet, reverse(to_onet, ONET_TO_ESCO)], how="diagonal_relaxed")
 
 
 def coverage(crosswalk: pl.DataFrame, occupations: pl.DataFrame) -> pl.DataFrame:
@@ -184,4 +194,5 @@ def coverage(crosswalk: pl.DataFrame, occupations: pl.DataFrame) -> pl.DataFrame
     add("ESCO occupations linked to O*NET (Nesta, direct)", linked(NESTA, "from_code"), esco_)
     add("ESCO occupations linked to O*NET (direct or inherited)", linked(ESCO_TO_ONET, "from_code"), esco_)
     add("O*NET occupations reached from ESCO", linked(ESCO_TO_ONET, "to_code"), onet)
+    add("O*NET occupations with an ESCO occupation (reversed chain)", linked(ONET_TO_ESCO, "from_code"), onet)
     return pl.DataFrame(rows, schema=["link", "reached", "of", "share"], orient="row")

@@ -6,7 +6,7 @@ occupations (:func:`broader_codes`), then the ISCO-08 unit, minor, sub-major and
 the ISCO-08 group.
 
 ``skills_en`` and ``occupationSkillRelations_en`` are reconstructions of the official files
-(see data/README.md): skill type and reuse level are known only for skills that belong to
+(see ``../shared/data/esco/SOURCE.md`` and docs/data.md): skill type and reuse level are known only for skills that belong to
 one of the official collections; for the rest the type follows the skill pillar
 (K knowledge, otherwise skill/competence) and the reuse level is left empty.
 """

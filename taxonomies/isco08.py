@@ -24,7 +24,7 @@ FILE = "isco/ISCO-08 EN Structure and definitions.xlsx"
 _MAJOR_SKILL_LEVEL = {"1": 4, "2": 4, "3": 3, "4": 2, "5": 2, "6": 2, "7": 2, "8": 2, "9": 1}
 _ARMED_FORCES_SKILL_LEVEL = {"01": 4, "02": 2, "03": 1}
 
-_ITEM = re.compile(r"(?:^|\s)\(([a-z]{1,2})\)\s+")
+_ITEM = re.compile(r"(?:^|\s)\(\s*([a-z]{1,2})\s*\)\s+")
 _TRAILING = re.compile(r"(?:[;,.:\s]+|\s+(?:and|or))+$")
 
 

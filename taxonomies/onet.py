@@ -2,7 +2,8 @@
 
 Codes are O*NET-SOC 2019 (``15-1252.00``). Task IDs are O*NET's own numbers, as text.
 Parents of an occupation are its SOC 2018 detailed, broad, minor and major groups,
-derived from the code itself (``15-1252`` -> ``15-1250`` -> ``15-1200`` -> ``15-0000``).
+derived from the code itself (``11-3121`` -> ``11-3120`` -> ``11-3000`` -> ``11-0000``; three
+minor groups have the form ``xx-xx00``, e.g. ``15-1252`` -> ``15-1250`` -> ``15-1200``).
 Job Zones (1-5) are the skill level; 93 occupations (mostly "All Other" residuals) have none.
 """
 
@@ -16,15 +17,19 @@ TAXONOMY = "onet"
 ONET = "onet/"
 
 
+# SOC 2018 minor groups are xx-x000, except these three of the form xx-xx00
+_MINOR_XX00 = ("15-12", "31-11", "51-51")
+
+
 def soc_parents(code: pl.Expr) -> pl.Expr:
     """SOC 2018 detailed, broad, minor and major group of an O*NET-SOC code."""
     detailed = code.str.slice(0, 7)
-    return pl.concat_list(
-        detailed,
-        code.str.slice(0, 6) + "0",
-        code.str.slice(0, 5) + "00",
-        code.str.slice(0, 3) + "0000",
+    minor = (
+        pl.when(code.str.slice(0, 5).is_in(_MINOR_XX00))
+        .then(code.str.slice(0, 5) + "00")
+        .otherwise(code.str.slice(0, 4) + "000")
     )
+    return pl.concat_list(detailed, code.str.slice(0, 6) + "0", minor, code.str.slice(0, 3) + "0000")
 
 
 def _titles_by_code() -> pl.DataFrame:

@@ -3,7 +3,7 @@
 A table is the concatenation of its parts (one per taxonomy, or per crosswalk family).
 Each part is cached as Parquet under ``<data>/cache/tables/``, keyed by the pinned
 checksums of the releases it reads and by the source of the loader modules, so a new
-release or a changed loader rebuilds exactly the parts it touches. Files are written to a
+release rebuilds the parts that read it and a changed loader rebuilds every part. Files are written to a
 temporary name and renamed, so an interrupted build leaves no half-written table.
 """
 
@@ -13,6 +13,7 @@ import hashlib
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 
 import polars as pl
@@ -33,40 +34,35 @@ class Part:
     name: str
     releases: tuple[str, ...]
     build: Callable[[], pl.DataFrame]
-    modules: tuple[str, ...]
 
 
 PARTS: tuple[Part, ...] = (
-    Part("occupations", "onet", ("onet",), onet.occupations, ("onet",)),
-    Part("occupations", "isco08", ("isco08",), isco08.occupations, ("isco08",)),
-    Part("occupations", "esco", ("esco",), esco.occupations, ("esco",)),
-    Part("tasks", "onet", ("onet",), onet.tasks, ("onet",)),
-    Part("tasks", "isco08", ("isco08",), isco08.tasks, ("isco08",)),
-    Part("task_activities", "onet", ("onet",), onet.task_activities, ("onet",)),
-    Part("isco08_groups", "isco08", ("isco08",), isco08.groups, ("isco08",)),
-    Part("skills", "onet", ("onet",), onet.skills, ("onet",)),
-    Part("skills", "esco", ("esco",), esco.skills, ("esco",)),
-    Part("occupation_skills", "onet", ("onet",), onet.occupation_skills, ("onet",)),
-    Part("occupation_skills", "esco", ("esco",), esco.occupation_skills, ("esco",)),
-    Part("crosswalk", "soc", ("soc_crosswalks",), crosswalks.soc, ("crosswalks",)),
-    Part(
-        "crosswalk", "esco", ("esco", "nesta_crosswalk", "soc_crosswalks"), crosswalks.esco,
-        ("crosswalks", "esco"),
-    ),
-    Part("employment_us", "oews", ("oews",), employment.oews, ("employment",)),
-    Part("employment_ilostat", "ilostat", ("ilostat",), employment.ilostat, ("employment",)),
+    Part("occupations", "onet", ("onet",), onet.occupations),
+    Part("occupations", "isco08", ("isco08",), isco08.occupations),
+    Part("occupations", "esco", ("esco",), esco.occupations),
+    Part("tasks", "onet", ("onet",), onet.tasks),
+    Part("tasks", "isco08", ("isco08",), isco08.tasks),
+    Part("task_activities", "onet", ("onet",), onet.task_activities),
+    Part("isco08_groups", "isco08", ("isco08",), isco08.groups),
+    Part("skills", "onet", ("onet",), onet.skills),
+    Part("skills", "esco", ("esco",), esco.skills),
+    Part("occupation_skills", "onet", ("onet",), onet.occupation_skills),
+    Part("occupation_skills", "esco", ("esco",), esco.occupation_skills),
+    Part("crosswalk", "soc", ("soc_crosswalks",), crosswalks.soc),
+    Part("crosswalk", "esco", ("esco", "nesta_crosswalk", "soc_crosswalks"), crosswalks.esco),
+    Part("employment_us", "oews", ("oews",), employment.oews),
+    Part("employment_ilostat", "ilostat", ("ilostat",), employment.ilostat),
 )
 
 TABLES: tuple[str, ...] = tuple(dict.fromkeys(p.table for p in PARTS))
 
-# modules every loader depends on
-_COMMON = ("schemas", "sources", "releases")
 
-
-def _module_digest(names: tuple[str, ...]) -> str:
+@cache
+def _code_digest() -> str:
+    """Hash of every loader module: loaders share helpers, so any change rebuilds."""
     h = hashlib.sha256()
-    for name in sorted(set(names) | set(_COMMON)):
-        h.update((_HERE / f"{name}.py").read_bytes())
+    for path in sorted(_HERE.glob("*.py")):
+        h.update(path.name.encode() + path.read_bytes())
     return h.hexdigest()
 
 
@@ -78,7 +74,7 @@ def cache_key(part: Part) -> str:
             [f.path, f.sha256] for r in part.releases for f in releases()[r].files
         ],
         "schema": {c: str(t) for c, t in SCHEMAS[part.table].items()},
-        "code": _module_digest(part.modules),
+        "code": _code_digest(),
     }
     return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()[:16]
 

@@ -137,8 +137,9 @@ def sha256_file(path: Path) -> str:
 
 
 class _ChecksumMemo:
-    """SHA-256 of files under the data folder, remembered by (size, mtime) so that a
-    cached reload does not re-hash 90 MB. A changed file has a new mtime and is re-hashed."""
+    """SHA-256 of files under the data folder, remembered by (size, mtime, ctime, inode) so
+    that a cached reload does not re-hash 90 MB. Any write to a file changes its ctime,
+    which cannot be set back, so a changed file is always re-hashed."""
 
     def __init__(self, root: Path):
         self.path = root / ".checksums.json"
@@ -151,14 +152,18 @@ class _ChecksumMemo:
     def sha256(self, file: Path) -> str:
         st = file.stat()
         key = str(file)
-        stamp = [st.st_size, st.st_mtime_ns]
+        stamp = [st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino]
         hit = self.memo.get(key)
-        if hit and hit[:2] == stamp:
-            return hit[2]
+        if hit and hit[:-1] == stamp:
+            return hit[-1]
         digest = sha256_file(file)
-        self.memo[key] = stamp + [digest]
-        self.dirty = True
+        self.remember(file, digest)
         return digest
+
+    def remember(self, file: Path, digest: str) -> None:
+        st = file.stat()
+        self.memo[str(file)] = [st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino, digest]
+        self.dirty = True
 
     def save(self) -> None:
         if self.dirty and self.path.parent.is_dir():
@@ -210,9 +215,9 @@ def check_file(spec: FileSpec, location: Path, memo: _ChecksumMemo | None = None
         try:
             header = read_header(spec, location)
         except Exception as exc:  # a damaged zip or spreadsheet: report, do not crash
-            if size < spec.bytes:
-                return bad(f"truncated ({size:,} of {spec.bytes:,} bytes)")
-            return bad(f"unreadable ({type(exc).__name__}: {str(exc)[:80]})")
+            reason = " ".join(str(exc).split())[:80]
+            return bad(f"unreadable, damaged or truncated ({size:,} of {spec.bytes:,} bytes; "
+                       f"{type(exc).__name__}: {reason})")
         if header != spec.header:
             return bad(
                 f"wrong header: columns {list(header)[:4]}..., expected {list(spec.header)[:4]}..."
@@ -254,27 +259,31 @@ def require(release: Release) -> None:
 
 def import_from(
     source: Path, names: Iterable[str] | None = None, progress: Progress | None = None
-) -> list[Release]:
+) -> tuple[list[Release], list[Release]]:
     """Copy pinned release files from a local folder laid out like ``../shared/data``.
 
     Every file is checked before anything is written. With no ``names``, releases wholly
     absent from ``source`` are skipped; a release that is present but incomplete or
-    different is an error. Returns the releases imported.
+    different is an error. Returns the releases imported and those skipped.
     """
     source = Path(source).expanduser()
-    if not source.is_dir():
+    if not source.exists():
         raise InputError(f"no such directory: {source}")
+    if not source.is_dir():
+        raise InputError(f"not a directory: {source} (give the folder that holds onet/, esco/, isco/, ...)")
     explicit = bool(names)
-    chosen = []
+    chosen, skipped = [], []
     for release in select(names):
         checks = [check_file(f, source / f.path) for f in release.files]
         if not explicit and all(c.problem == "missing" for c in checks):
+            skipped.append(release)
             continue
         for c in checks:
             if not c.ok:
                 raise DataError(
-                    f"nothing imported: {describe(c, release)}. "
-                    f"Expected {release.label} as pinned in taxonomies/releases.toml"
+                    f"nothing imported: {describe(c, release)}. Fix: replace it with the "
+                    f"{release.label} file pinned in taxonomies/releases.toml, or import "
+                    "the other releases with --release NAME"
                 )
         chosen.append(release)
     if not chosen:
@@ -290,10 +299,9 @@ def import_from(
             target = raw_dir() / f.path
             with atomic_path(target) as tmp:
                 shutil.copyfile(source / f.path, tmp)
-            memo.memo[str(target)] = [target.stat().st_size, target.stat().st_mtime_ns, f.sha256]
-    memo.dirty = True
+            memo.remember(target, f.sha256)
     memo.save()
-    return chosen
+    return chosen, skipped
 
 
 def _download(url: str, timeout: float = 60.0) -> bytes:

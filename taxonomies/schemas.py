@@ -69,7 +69,7 @@ SCHEMAS: dict[str, dict[str, pl.DataType]] = {
         "taxonomy": Str,
         "skill_id": Str,
         "label": Str,
-        "skill_type": Str,  # esco: knowledge/skill/transversal/language; onet: technology/tool/skill/knowledge
+        "skill_type": Str,  # esco: knowledge / skill/competence; onet: technology/tool/skill/knowledge
         "reuse_level": Str,  # ESCO reuse level where the collection files give it
         "text": Str,  # label, alternative labels, description (for embedding and search)
         "in_digital": Bool,

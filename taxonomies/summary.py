@@ -1,62 +1,103 @@
 """Headline counts of the canonical tables per release, for ``exposure data status`` and
-``exposure build``."""
+``exposure build``. Each release's counts read only the table parts built from it."""
 
 from __future__ import annotations
+
+from collections.abc import Callable
 
 import polars as pl
 
 from taxonomies import crosswalks
 from taxonomies.registry import load
+from taxonomies.sources import read
+
+Counts = list[tuple[str, int]]
 
 
-def _n(df: pl.DataFrame, **eq: str) -> int:
+def _onet() -> Counts:
+    tasks = load("tasks", only="onet")
+    return [
+        ("occupations", load("occupations", only="onet").height),
+        ("occupations with tasks", tasks["occupation_code"].n_unique()),
+        ("tasks", tasks.height),
+        ("task-DWA links", load("task_activities").height),
+        ("technology/tool commodities, skills, knowledge", load("skills", only="onet").height),
+        ("occupation-skill links", load("occupation_skills", only="onet").height),
+    ]
+
+
+def _esco() -> Counts:
+    skills = load("skills", only="esco")
+    return [
+        ("occupations", load("occupations", only="esco").height),
+        ("skills", skills.height),
+        ("occupation-skill relations", load("occupation_skills", only="esco").height),
+        ("digital skills", skills.filter(pl.col("in_digital")).height),
+    ]
+
+
+def _isco08() -> Counts:
+    tasks = load("tasks", only="isco08")
+    return [
+        ("unit groups", load("occupations", only="isco08").height),
+        ("unit groups with tasks", tasks["occupation_code"].n_unique()),
+        ("tasks", tasks.height),
+    ]
+
+
+def _method_count(method: str, part: str, **eq: str) -> int:
+    df = load("crosswalk", only=part).filter(pl.col("method") == method)
     for col, value in eq.items():
         df = df.filter(pl.col(col) == value)
     return df.height
 
 
-def release_counts() -> dict[str, list[tuple[str, int]]]:
-    """What each release contributes, as (label, count) pairs."""
-    occ, tasks = load("occupations"), load("tasks")
-    skills, rel = load("skills"), load("occupation_skills")
-    cw = load("crosswalk")
-    return {
-        "onet": [
-            ("occupations", _n(occ, taxonomy="onet")),
-            ("occupations with tasks", tasks.filter(pl.col("taxonomy") == "onet")["occupation_code"].n_unique()),
-            ("tasks", _n(tasks, taxonomy="onet")),
-            ("task-DWA links", load("task_activities").height),
-            ("technology/tool commodities, skills, knowledge", _n(skills, taxonomy="onet")),
-            ("occupation-skill links", _n(rel, taxonomy="onet")),
-        ],
-        "esco": [
-            ("occupations", _n(occ, taxonomy="esco")),
-            ("skills", _n(skills, taxonomy="esco")),
-            ("occupation-skill relations", _n(rel, taxonomy="esco")),
-            ("digital skills", skills.filter(pl.col("in_digital").fill_null(False)).height),
-        ],
-        "isco08": [
-            ("unit groups", _n(occ, taxonomy="isco08")),
-            ("unit groups with tasks", tasks.filter(pl.col("taxonomy") == "isco08")["occupation_code"].n_unique()),
-            ("tasks", _n(tasks, taxonomy="isco08")),
-        ],
-        "soc_crosswalks": [
-            ("O*NET-SOC 2019 -> SOC 2018 links", _n(cw, method=crosswalks.ONET_TO_SOC2018)),
-            ("SOC 2018 -> SOC 2010 links", _n(cw, method=crosswalks.SOC2018_TO_SOC2010)),
-            ("SOC 2010 -> ISCO-08 links", _n(cw, method=crosswalks.SOC2010_TO_ISCO, from_taxonomy="soc2010")),
-        ],
-        "nesta_crosswalk": [
-            ("ESCO -> O*NET-SOC 2010 links", _n(cw, method=crosswalks.NESTA)),
-        ],
-        "oews": [
-            ("detailed occupations", _n(load("employment_us"), o_group="detailed")),
-            ("employment, all occupations", int(load("employment_us").filter(pl.col("o_group") == "total")["employment"].sum())),
-        ],
-        "ilostat": [
-            ("countries", load("employment_ilostat")["country"].n_unique()),
-            ("rows", load("employment_ilostat").height),
-        ],
-    }
+def _soc() -> Counts:
+    return [
+        ("O*NET-SOC 2019 -> SOC 2018 links", _method_count(crosswalks.ONET_TO_SOC2018, "soc")),
+        ("SOC 2018 -> SOC 2010 links", _method_count(crosswalks.SOC2018_TO_SOC2010, "soc")),
+        ("SOC 2010 -> ISCO-08 links", _method_count(crosswalks.SOC2010_TO_ISCO, "soc", from_taxonomy="soc2010")),
+    ]
+
+
+def _nesta() -> Counts:
+    rows = read("crosswalks/esco_onet_crosswalk_Nov2020.csv").height
+    linked = _method_count(crosswalks.NESTA, "esco")
+    return [
+        ("ESCO -> O*NET-SOC 2010 links", linked),
+        ("rows whose ESCO URI is not in ESCO 1.2.0", rows - linked),
+    ]
+
+
+def _oews() -> Counts:
+    us = load("employment_us")
+    return [
+        ("detailed occupations", us.filter(pl.col("o_group") == "detailed").height),
+        ("employment, all occupations", int(us.filter(pl.col("o_group") == "total")["employment"].sum())),
+    ]
+
+
+def _ilostat() -> Counts:
+    ilo = load("employment_ilostat")
+    return [("countries", ilo["country"].n_unique()), ("rows", ilo.height)]
+
+
+COUNTS: dict[str, Callable[[], Counts]] = {
+    "onet": _onet,
+    "esco": _esco,
+    "isco08": _isco08,
+    "soc_crosswalks": _soc,
+    "nesta_crosswalk": _nesta,
+    "oews": _oews,
+    "ilostat": _ilostat,
+}
+# the releases the coverage figures read
+COVERAGE_RELEASES = ("onet", "esco", "isco08", "soc_crosswalks", "nesta_crosswalk")
+
+
+def release_counts(names: list[str]) -> dict[str, Counts]:
+    """What each named release contributes, as (label, count) pairs."""
+    return {name: COUNTS[name]() for name in names}
 
 
 def coverage() -> pl.DataFrame:

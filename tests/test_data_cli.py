@@ -30,10 +30,56 @@ def test_import_then_status_and_build(empty_data_dir, shared_data):
     assert "imported onet 29.2 (14 files)" in result.output
     status = run("data", "status")
     assert status.exit_code == 0, status.output
-    for text in ("29.2", "1.2.0", "18,796", "1,016", "13,939", "129,004", "3,264", "100.0%"):
+    for text in ("29.2", "1.2.0", "18,796", "1,016", "13,939", "129,004", "3,265", "100.0%"):
         assert text in status.output
     again = run("build")
     assert again.exit_code == 0 and "Crosswalk coverage" in again.output
+
+
+def test_import_skips_an_absent_release_and_says_so(empty_data_dir, shared_data, tmp_path):
+    partial = tmp_path / "partial"
+    partial.mkdir()
+    (partial / "onet").symlink_to(shared_data / "onet")
+    result = run("data", "import", "--from", str(partial))
+    assert result.exit_code == 0, result.output
+    assert "imported onet 29.2" in result.output
+    assert f"skipped esco: not in {partial}" in result.output
+    status = run("data", "status", "--release", "onet")
+    assert status.exit_code == 0, status.output
+    assert "18,796" in status.output and "Crosswalk coverage needs" in status.output
+
+
+def test_a_changed_file_is_caught_even_with_its_old_timestamp(empty_data_dir, shared_data):
+    import os
+
+    assert run("data", "import", "--from", str(shared_data), "--release", "onet").exit_code == 0
+    assert run("data", "status", "--release", "onet", "--no-counts").exit_code == 0
+    path = empty_data_dir / "raw" / "onet" / "Occupation Data.txt"
+    st = path.stat()
+    data = bytearray(path.read_bytes())
+    data[200] ^= 1
+    path.write_bytes(bytes(data))
+    os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns))
+    result = run("data", "status", "--release", "onet", "--no-counts")
+    assert result.exit_code == 1 and "Occupation Data.txt: checksum mismatch" in result.output
+
+
+def test_imported_and_exported_files_are_readable_by_others(data_dir, tables, tmp_path):
+    assert (data_dir / "raw" / "onet" / "Task Statements.txt").stat().st_mode & 0o044 == 0o044
+    target = tmp_path / "t.csv"
+    assert run("data", "export", "isco08_groups", "-o", str(target)).exit_code == 0
+    assert target.stat().st_mode & 0o044 == 0o044
+
+
+def test_export_refuses_a_target_that_is_not_a_regular_file(data_dir, tmp_path):
+    result = run("data", "export", "isco08_groups", "-o", str(tmp_path))
+    assert result.exit_code == 2
+    assert result.output.strip() == f"Error: cannot write {tmp_path}: it is not a regular file"
+
+
+def test_import_from_a_file_instead_of_a_directory(empty_data_dir, shared_data):
+    result = run("data", "import", "--from", str(shared_data / "SOURCE.md"))
+    assert result.exit_code == 2 and "not a directory" in result.output
 
 
 def test_import_from_a_missing_directory(empty_data_dir, tmp_path):
@@ -51,6 +97,7 @@ def test_import_refuses_a_truncated_file_and_writes_nothing(empty_data_dir, shar
     line = result.output.strip()
     assert line.count("\n") == 0 and "Traceback" not in line
     assert "Task Statements.txt" in line and "truncated (100,000 of 2,740,762 bytes)" in line
+    assert "Fix: " in line
     assert files_under(empty_data_dir) == []
 
 
@@ -110,7 +157,7 @@ def test_export_writes_table_and_manifest(data_dir, tables, tmp_path):
     assert target.read_text().startswith("taxonomy,task_id,occupation_code,task_text")
     manifest = json.loads((tmp_path / "isco_tasks.csv.manifest.json").read_text())
     assert [r["release"] for r in manifest["releases"]] == ["isco08"]
-    assert manifest["rows"] == 3264 and "polars" in manifest["packages"]
+    assert manifest["rows"] == 3265 and "polars" in manifest["packages"]
     first = target.read_bytes()
     assert run("data", "export", "tasks", "--only", "isco08", "-o", str(target)).exit_code == 0
     assert target.read_bytes() == first
@@ -162,9 +209,15 @@ def test_pull_of_esco_explains_the_manual_download(empty_data_dir):
     assert "download form" in result.output and "exposure data import --from DIR" in result.output
 
 
+def test_bare_command_shows_help():
+    result = CliRunner().invoke(cli, [], prog_name="exposure")
+    assert result.exit_code == 0 and "Usage: exposure [OPTIONS] [COMMAND]" in result.output and "evaluate" in result.output
+
+
 @pytest.mark.parametrize(
     "command",
-    [[], ["data"], ["data", "pull"], ["data", "import"], ["data", "status"], ["data", "export"], ["build"]],
+    [[], ["data"], ["data", "pull"], ["data", "import"], ["data", "status"], ["data", "export"], ["build"],
+     ["score"], ["tasks"], ["evaluate"]],
 )
 def test_every_command_has_help_with_an_example(command):
     result = CliRunner().invoke(cli, [*command, "--help"])

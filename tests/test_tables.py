@@ -23,7 +23,7 @@ def test_no_table_has_a_duplicate_key(tables):
 
 @pytest.mark.parametrize(
     ("taxonomy", "occupations", "with_tasks", "tasks"),
-    [("onet", 1016, 923, 18796), ("isco08", 436, 427, 3264)],
+    [("onet", 1016, 923, 18796), ("isco08", 436, 427, 3265)],
 )
 def test_release_counts(tables, taxonomy, occupations, with_tasks, tasks):
     occ = tables["occupations"].filter(pl.col("taxonomy") == taxonomy)
@@ -65,6 +65,15 @@ def test_onet_occupation_has_parents_job_zone_and_titles(tables):
     dev = tables["occupations"].filter(pl.col("occupation_code") == "15-1252.00").row(0, named=True)
     assert dev["title"] == "Software Developers"
     assert dev["parent_codes"] == ["15-1252", "15-1250", "15-1200", "15-0000"]
+    occ = tables["occupations"]
+    clerk = occ.filter(pl.col("occupation_code") == "11-3121.00")["parent_codes"].item().to_list()
+    assert clerk == ["11-3121", "11-3120", "11-3000", "11-0000"]
+    # every derived minor and major group is a SOC 2018 group in OEWS, except the groups
+    # OEWS does not survey (military, 55; fishing and hunting, 45-3000)
+    groups = set(tables["employment_us"]["soc_code"]) | {"55-0000", "55-1000", "55-2000", "55-3000", "45-3000"}
+    onet = occ.filter(pl.col("taxonomy") == "onet")
+    assert set(onet["parent_codes"].list.get(2)) <= groups
+    assert set(onet["parent_codes"].list.get(3)) <= groups
     assert dev["skill_level"] == 4
     assert "Application Developer" in dev["alternate_titles"]
 
@@ -91,8 +100,11 @@ def test_isco_unit_group_task_list_is_split_into_items(tables):
     ]
     isco_tasks = tables["tasks"].filter(pl.col("taxonomy") == "isco08")
     assert isco_tasks.filter(pl.col("occupation_code") == "2512").height == 8
-    # no item keeps list punctuation or a dangling conjunction
+    # the ILO writes one marker as "(d )": it still starts a task of its own
+    assert isco_tasks.filter(pl.col("occupation_code") == "3259").height == 8
+    # no item keeps list punctuation, a dangling conjunction or another item's marker
     assert not isco_tasks["task_text"].str.contains(r"(;|\band|\bor|,)$").any()
+    assert not isco_tasks["task_text"].str.contains(r"\(\s*[a-z]\s*\)").any()
     assert isco_tasks["task_text"].str.len_chars().min() > 10
 
 
