@@ -282,12 +282,37 @@ def _scores(model_path: str | None, rebuild: bool = False):
     from exposure.scoring.pipeline import scores
 
     with progress_bar() as bar:
-        task = bar.add_task("scoring", total=None)
+        return scores(model_path, rebuild=rebuild, progress=_reporter(bar))
 
-        def report(label: str, done: int, total: int) -> None:
-            bar.update(task, description=label, completed=done, total=total)
 
-        return scores(model_path, rebuild=rebuild, progress=report)
+def _reporter(bar: Progress):
+    task = bar.add_task("scoring", total=None)
+
+    def report(label: str, done: int, total: int) -> None:
+        bar.update(task, description=label, completed=done, total=total)
+
+    return report
+
+
+@cli.command("run")
+@click.option("-o", "--output", "folder", type=click.Path(path_type=Path, file_okay=False),
+              default=Path("outputs"), show_default=True, help="Folder for the results.")
+@model_option
+def run_cmd(folder: Path, model_path: str | None) -> None:
+    """The main job: build the tables, score every task and occupation of O*NET, ISCO-08 and
+    ESCO, validate, and write everything (CSV + manifests) to one folder.
+
+    \b
+    Example:
+        exposure run -o outputs
+    """
+    from exposure.run import run
+
+    with progress_bar() as bar:
+        written = run(folder, model_path, progress=_reporter(bar))
+    for path in written:
+        out.print(f"wrote {path}")
+    out.print(f"results in {folder.resolve()}")
 
 
 def _emit(df, output: Path | None, fmt: str | None, **manifest) -> None:

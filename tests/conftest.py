@@ -28,10 +28,17 @@ def shared_data() -> Path:
 
 @pytest.fixture(scope="session")
 def data_dir(tmp_path_factory) -> Path:
-    """A data folder holding the imported real releases, used by the whole session."""
+    """A data folder holding the imported real releases, used by the whole session.
+
+    Embeddings already cached in the developer's data folder are copied in (they are keyed
+    by model and text hash, so they cannot be stale); everything else is built afresh."""
+    from exposure.config import cache_dir
     from taxonomies import releases, sources
 
     folder = tmp_path_factory.mktemp("data")
+    vectors = cache_dir() / "embeddings"
+    if vectors.is_dir():
+        shutil.copytree(vectors, folder / "cache" / "embeddings")
     old = os.environ.get("EXPOSURE_DATA_DIR")
     os.environ["EXPOSURE_DATA_DIR"] = str(folder)
     sources.clear()
@@ -50,6 +57,14 @@ def tables(data_dir):
     from taxonomies import build_all
 
     return build_all()
+
+
+@pytest.fixture(scope="session")
+def scored(tables):
+    """Task and occupation scores from the real tables and the bundled model."""
+    from exposure.scoring.pipeline import scores
+
+    return scores()
 
 
 @pytest.fixture
