@@ -324,9 +324,9 @@ def _emit(df, output: Path | None, fmt: str | None, **manifest) -> None:
         fmt = fmt or "csv"
         if fmt == "parquet":
             raise InputError("Parquet needs an output file: add -o FILE.parquet")
-        from exposure.io import flatten_lists
+        from exposure.io import csv_safe
 
-        sys.stdout.write(df.write_json() if fmt == "json" else flatten_lists(df).write_csv())
+        sys.stdout.write(df.write_json() if fmt == "json" else csv_safe(df).write_csv())
         return
     write_table(df, output, format_of(output, fmt))
     write_manifest(output, **manifest)
@@ -334,27 +334,55 @@ def _emit(df, output: Path | None, fmt: str | None, **manifest) -> None:
 
 
 @cli.command("score")
-@click.option("--taxonomy", type=click.Choice(["onet", "isco08", "esco"]), default="onet", show_default=True)
+@click.argument("source", required=False, metavar="[FILE|-]")
+@click.option("--taxonomy", type=click.Choice(["onet", "isco08", "esco"]), default="onet", show_default=True,
+              help="With --all: the taxonomy to score. With a list: where free-text titles are looked up.")
 @click.option("--all", "all_", is_flag=True, help="Score every occupation of the taxonomy.")
+@click.option("--column", default=None, help="The column of FILE that holds the occupations.")
+@click.option("--list", "plain", is_flag=True, help="Read FILE as a plain list, one occupation per line.")
 @with_output
 @model_option
 @click.option("--rebuild", is_flag=True, help="Recompute the scores even if cached.")
-def score(taxonomy: str, all_: bool, output: Path | None, fmt: str | None, model_path: str | None,
-          rebuild: bool) -> None:
-    """Occupation scores: routinizability, place-boundness (person-, site-, material-bound)
-    and offshorability, each with a 90% interval, for every occupation of a taxonomy.
+def score(source: str | None, taxonomy: str, all_: bool, column: str | None, plain: bool, output: Path | None,
+          fmt: str | None, model_path: str | None, rebuild: bool) -> None:
+    """Score occupations: routinizability, place-boundness (person-, site-, material-bound)
+    and offshorability, each with a 90% interval, and identity dissolution.
+
+    Either every occupation of a taxonomy (--all), or a list: a CSV/TSV file (the column
+    named by --column, or the one whose header says occupation/title/code) or a plain list
+    (.txt, or - for standard input), one occupation per row, as any mix of O*NET-SOC,
+    SOC 2018/2010, ISCO-08 and ESCO codes or URIs, and free-text job titles. Every row comes
+    back with its match (code, title, confidence, runner-up, status); ambiguous and unmatched
+    rows get no scores.
 
     \b
     Example:
         exposure score --taxonomy isco08 --all -o outputs/isco08_scores.csv
+        exposure score staff.csv --column "Job title" -o staff_scored.csv
+        printf 'accounts payable clerk\n15-1252.00\n2512\n' | exposure score -
     """
     from exposure.scoring.occupations import output_columns
 
-    if not all_:
-        raise click.UsageError("nothing to score: pass --all")
+    if all_ and source:
+        raise click.UsageError("give either --all or a FILE, not both")
+    if not all_ and not source:
+        raise click.UsageError("nothing to score: give a FILE (or - for standard input), or --all")
+    if all_:
+        result = _scores(model_path, rebuild)
+        df = result.occupations.filter(pl.col("taxonomy") == taxonomy)
+        _emit(output_columns(df), output, fmt, **_manifest_fields(result, taxonomy=taxonomy))
+        return
+    from exposure import batch
+
+    data, name = batch.read_bytes(source)
+    rows, col = batch.parse(data, name, column, table=False if plain else None)
     result = _scores(model_path, rebuild)
-    df = result.occupations.filter(pl.col("taxonomy") == taxonomy)
-    _emit(output_columns(df), output, fmt, **_manifest_fields(result, taxonomy=taxonomy))
+    with progress_bar() as bar:
+        bar.add_task(f"matching {rows.height:,} rows", total=None)
+        df = batch.score_rows(rows, col, taxonomy, result.occupations, batch.identity_scores())
+    _emit(df, output, fmt, **_manifest_fields(result, input=name, column=col, title_taxonomy=taxonomy))
+    counts = dict(df.group_by("match_status").len().iter_rows())
+    err.print(", ".join(f"{counts.get(s, 0):,} {s}" for s in ("matched", "ambiguous", "unmatched")))
 
 
 @cli.command("tasks")
@@ -413,6 +441,74 @@ def evaluate(model_path: str | None) -> None:
     if failed.height:
         click.echo(f"Error: {failed.height} sanity check(s) failed: {', '.join(failed['name'])}", err=True)
         sys.exit(1)
+
+
+@cli.command("lookup")
+@click.argument("query", metavar="TITLE_OR_CODE")
+@click.option("--taxonomy", type=click.Choice(["onet", "isco08", "esco"]), default="onet", show_default=True,
+              help="Where a free-text title is looked up (codes find their own taxonomy).")
+@click.option("--json", "as_json", is_flag=True, help="Print the same content as JSON.")
+@model_option
+def lookup_cmd(query: str, taxonomy: str, as_json: bool, model_path: str | None) -> None:
+    """One occupation for a career adviser: its scores and percentiles, the most and least
+    exposed tasks with their evidence, its skill profile, and nearby safer occupations.
+
+    \b
+    Example:
+        exposure lookup "accounts payable clerk"
+        exposure lookup 2512 --json
+    """
+    import json
+
+    from exposure.lookup import lookup
+
+    page = lookup(query, _scores(model_path), taxonomy)
+    if as_json:
+        click.echo(json.dumps(page, indent=2, ensure_ascii=False))
+        return
+    _render_lookup(page)
+
+
+def _render_lookup(page: dict) -> None:
+    from rich.markup import escape
+    from rich.panel import Panel
+
+    occ, m = page["occupation"], page["match"]
+    head = f"[bold]{escape(occ['title'])}[/]  ({occ['taxonomy']} {escape(occ['code'])})"
+    note = f"matched by {m['match_method']}, confidence {m['match_confidence']:.2f}"
+    if m["match_status"] == "ambiguous" or (m["runner_up_code"] and m["match_confidence"] < 0.9):
+        note += f"\n[yellow]uncertain: also close to {escape(str(m['runner_up_title']))} ({m['runner_up_code']})[/]"
+    out.print(Panel(f"{head}\n{note}", title=f"exposure lookup: {escape(page['query'])}", title_align="left"))
+    t = Table(title="Scores (90% interval; percentile among all occupations of the taxonomy)", title_justify="left")
+    for col in ("construct", "score", "interval", "percentile"):
+        t.add_column(col, justify="left" if col == "construct" else "right")
+    for c, s in page["scores"].items():
+        t.add_row(c, f"{s['score']:.2f}", f"{s['lo']:.2f}-{s['hi']:.2f}", f"{s['percentile']:.0f}")
+    out.print(t)
+    for key, title in (("most_exposed", "Most offshorable tasks"), ("least_exposed", "Least offshorable tasks")):
+        tt = Table(title=f"{title} ({page['tasks']['from']})", title_justify="left", show_lines=True)
+        tt.add_column("offsh.", justify="right")
+        tt.add_column("task and evidence")
+        for task in page["tasks"][key]:
+            ev = "\n".join(f"  - {escape(e)}" for e in task["evidence"][:3])
+            tt.add_row(f"{task['offshorability']:.2f}", f"{escape(task['task_text'])}\n[dim]{ev}[/]")
+        out.print(tt)
+    sk = page["skills"]
+    if "note" in sk:
+        out.print(f"Skills: {sk['note']}.")
+    else:
+        out.print(f"[bold]Skill profile[/]  identity dissolution {sk.get('identity_dissolution', float('nan')):.2f}, "
+                  f"e-skill share {sk.get('e_skill_share', float('nan')):.2f}, "
+                  f"specificity {sk.get('specificity', float('nan')):.2f}")
+        out.print("  distinctive: " + escape("; ".join(sk["distinctive"]) or "none"))
+        out.print("  generic e-skills: " + escape("; ".join(sk["e_skills"]) or "none"))
+    if page["safer_moves"]:
+        mv = Table(title="Nearby occupations with lower offshorability", title_justify="left")
+        for col in ("code", "title", "similarity", "offshorability"):
+            mv.add_column(col, justify="right" if col in ("similarity", "offshorability") else "left")
+        for r in page["safer_moves"]:
+            mv.add_row(r["occupation_code"], escape(r["title"]), f"{r['similarity']:.2f}", f"{r['offshorability']:.2f}")
+        out.print(mv)
 
 
 def _print_frame(title: str, df) -> None:

@@ -54,8 +54,8 @@ def format_of(path: Path, fmt: str | None = None) -> str:
 
 
 def write_table(df: pl.DataFrame, target: Path, fmt: str | None = None) -> Path:
-    """Write a frame as CSV, Parquet or JSON (rows as objects). List columns become
-    `` | ``-joined text in CSV."""
+    """Write a frame as CSV (made safe for spreadsheets by :func:`csv_safe`), Parquet or
+    JSON (rows as objects)."""
     fmt = format_of(target, fmt)
     with atomic_path(target) as tmp:
         if fmt == "parquet":
@@ -63,12 +63,16 @@ def write_table(df: pl.DataFrame, target: Path, fmt: str | None = None) -> Path:
         elif fmt == "json":
             df.write_json(tmp)
         else:
-            flatten_lists(df).write_csv(tmp)
+            csv_safe(df).write_csv(tmp)
     return Path(target)
 
 
-def flatten_lists(df: pl.DataFrame) -> pl.DataFrame:
-    """List-of-text columns joined with " | ", for CSV."""
-    return df.with_columns(
-        pl.col(c).list.join(" | ") for c, t in df.schema.items() if t == pl.List(pl.String)
+def csv_safe(df: pl.DataFrame) -> pl.DataFrame:
+    """A frame ready for CSV that people open in spreadsheets: list-of-text columns joined
+    with " | ", and text cells that start with ``= + - @``, a tab or a carriage return
+    prefixed with ``'`` so that no spreadsheet runs them as a formula."""
+    flat = df.with_columns(pl.col(c).list.join(" | ") for c, t in df.schema.items() if t == pl.List(pl.String))
+    return flat.with_columns(
+        pl.when(pl.col(c).str.contains(r"^[=+\-@\t\r]")).then("'" + pl.col(c)).otherwise(pl.col(c)).alias(c)
+        for c, t in flat.schema.items() if t == pl.String
     )

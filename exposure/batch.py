@@ -1,0 +1,134 @@
+"""Scoring a user's list of occupations: read it, resolve each row, attach the scores.
+
+Input is a CSV/TSV file (Excel exports included: UTF-8 with or without BOM, or Windows-1252;
+comma, semicolon or tab separated) whose occupation column is chosen with ``column`` or
+recognised by its header, or a plain list with one occupation per line. Every input row
+comes back, in order, with its other columns unchanged; rows that are ``ambiguous`` or
+``unmatched`` carry no scores (nothing is guessed).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+
+import polars as pl
+
+from exposure.errors import InputError
+from exposure.match import MATCH_SCHEMA, resolve
+from exposure.scoring.codebook import CONSTRUCTS
+
+MAX_LINE = 10_000
+MAX_BYTES = 200 * 1024 * 1024
+_HEADER_HINTS = ("occupation", "title", "job", "code", "soc", "isco", "esco", "beruf", "metier", "profession")
+SCORE_COLUMNS = [f"{c}{s}" for c in CONSTRUCTS for s in ("", "_lo", "_hi")]
+
+
+def _decode(data: bytes, name: str) -> str:
+    if not data.strip():
+        raise InputError(f"{name} is empty")
+    if b"\x00" in data[:65536]:
+        raise InputError(f"{name} is not a text file (it contains NUL bytes); give a CSV, TSV or plain list")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        text = data.decode("cp1252", errors="replace")
+    for i, line in enumerate(text.splitlines(), 1):
+        if len(line) > MAX_LINE:
+            raise InputError(f"{name}: line {i} is longer than {MAX_LINE:,} characters; is this the right file?")
+    return text
+
+
+def read_bytes(source: str | Path) -> tuple[bytes, str]:
+    """The raw input: a file, or standard input for ``-``."""
+    import sys
+
+    if str(source) == "-":
+        return sys.stdin.buffer.read(MAX_BYTES + 1), "standard input"
+    path = Path(source)
+    if not path.is_file():
+        raise InputError(f"no such file: {path}")
+    if path.stat().st_size > MAX_BYTES:
+        raise InputError(f"{path} is larger than {MAX_BYTES // 2**20} MB")
+    return path.read_bytes(), str(path)
+
+
+def _delimiter(header: str) -> str:
+    counts = {d: header.count(d) for d in ("\t", ";", ",")}
+    return max(counts, key=lambda d: (counts[d], d == ","))
+
+
+def parse(data: bytes, name: str, column: str | None = None, table: bool | None = None) -> tuple[pl.DataFrame, str]:
+    """The input rows as a frame of text columns, and the name of the occupation column.
+
+    ``table`` says whether the input has a header row (default: yes for .csv/.tsv names or
+    when ``column`` is given, no for anything else, which is read as a plain list)."""
+    text = _decode(data, name)
+    if table is None:
+        table = column is not None or name.lower().endswith((".csv", ".tsv"))
+    if not table:
+        values = [line.strip() for line in text.splitlines() if line.strip()]
+        return pl.DataFrame({"input": values}, schema={"input": pl.String}), "input"
+    lines = text.splitlines()
+    reader = csv.reader(io.StringIO(text), delimiter=_delimiter(lines[0]))
+    rows = list(reader)
+    header = [h.strip() for h in rows[0]]
+    if len(set(header)) != len(header) or any(h == "" for h in header):
+        header = [h or f"column_{i + 1}" for i, h in enumerate(header)]
+        header = [h if header.count(h) == 1 else f"{h}_{i + 1}" for i, h in enumerate(header)]
+    body = [r + [""] * (len(header) - len(r)) for r in rows[1:] if any(cell.strip() for cell in r)]
+    if any(len(r) > len(header) for r in body):
+        raise InputError(f"{name}: a row has more cells than the header has columns")
+    df = pl.DataFrame(body, schema={h: pl.String for h in header}, orient="row")
+    if column is None:
+        hits = [h for h in header if any(k in h.lower() for k in _HEADER_HINTS)]
+        if len(header) == 1:
+            column = header[0]
+        elif hits:
+            column = hits[0]
+        else:
+            raise InputError(f"{name}: which column holds the occupations? Use --column; columns: {', '.join(header)}")
+    elif column not in header:
+        raise InputError(f"{name}: no column {column!r}; columns: {', '.join(header)}")
+    return df, column
+
+
+def score_rows(rows: pl.DataFrame, column: str, taxonomy: str, occupations: pl.DataFrame,
+               identity: pl.DataFrame | None = None) -> pl.DataFrame:
+    """The input rows with match columns and, for matched rows, the scores."""
+    matches = resolve(rows[column].fill_null("").to_list(), taxonomy)
+    scores = occupations.select(
+        pl.col("taxonomy").alias("matched_taxonomy"),
+        pl.col("occupation_code").alias("matched_code"),
+        *SCORE_COLUMNS,
+    )
+    if identity is not None:
+        scores = scores.join(identity, on=["matched_taxonomy", "matched_code"], how="left")
+    clash = [c for c in [*MATCH_SCHEMA, *scores.columns] if c in rows.columns and c != column]
+    if clash:
+        raise InputError(f"the input already has a column named {clash[0]!r}; rename it")
+    out = pl.concat([rows, matches], how="horizontal").with_row_index("__row")
+    scored = out.join(scores, on=["matched_taxonomy", "matched_code"], how="left")
+    keep = pl.col("match_status") == "matched"
+    extra = [c for c in scores.columns if c not in ("matched_taxonomy", "matched_code")]
+    return scored.with_columns([pl.when(keep).then(pl.col(c)).alias(c) for c in extra]).sort("__row").drop("__row")
+
+
+def identity_scores() -> pl.DataFrame:
+    """identity_dissolution by (taxonomy, code): from the skill graph for O*NET and ESCO;
+    an ISCO-08 unit group takes the mean over its ESCO occupations."""
+    from exposure.graph import identity_table
+
+    frames = []
+    for taxonomy in ("onet", "esco"):
+        t = identity_table(taxonomy).select(
+            matched_taxonomy=pl.lit(taxonomy), matched_code="occupation_code", identity_dissolution="identity_dissolution"
+        )
+        frames.append(t)
+    esco = identity_table("esco")
+    frames.append(
+        esco.group_by("isco08").agg(pl.col("identity_dissolution").mean())
+        .select(matched_taxonomy=pl.lit("isco08"), matched_code="isco08", identity_dissolution="identity_dissolution")
+    )
+    return pl.concat(frames).sort("matched_taxonomy", "matched_code")
