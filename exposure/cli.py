@@ -503,7 +503,7 @@ def _render_lookup(page: dict) -> None:
         out.print("  distinctive: " + escape("; ".join(sk["distinctive"]) or "none"))
         out.print("  generic e-skills: " + escape("; ".join(sk["e_skills"]) or "none"))
     if page["safer_moves"]:
-        mv = Table(title="Nearby occupations with lower offshorability", title_justify="left")
+        mv = Table(title="Nearby occupations with lower offshorability (safer moves)", title_justify="left")
         for col in ("code", "title", "similarity", "offshorability"):
             mv.add_column(col, justify="right" if col in ("similarity", "offshorability") else "left")
         for r in page["safer_moves"]:

@@ -8,7 +8,8 @@
 - the five most and five least offshorable tasks with their evidence (ESCO occupations show
   the tasks of the O*NET occupation they map to, else of their ISCO-08 unit group);
 - the skill profile: distinctive skills, generic e-skills, identity dissolution;
-- five nearby occupations (shared skills and similar tasks) with lower offshorability.
+- five nearby occupations (shared skills and similar tasks) whose offshorability is lower by
+  at least ``SAFER_BY``.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from taxonomies import crosswalks, load
 N_TASKS = 5
 N_MOVES = 5
 N_SKILLS = 8
+SAFER_BY = 0.05  # a safer move is at least this much less offshorable
 
 
 def _percentiles(occupations: pl.DataFrame, taxonomy: str, code: str) -> dict[str, dict[str, float]]:
@@ -74,17 +76,18 @@ def _skills(taxonomy: str, code: str) -> dict[str, Any]:
         return {"note": "the skill graph covers O*NET and ESCO occupations"}
     links = load("occupation_skills", only=taxonomy).filter(pl.col("occupation_code") == code)
     skills = skill_table(taxonomy).with_columns(pl.col("skill_id").str.strip_prefix("skill:"))
-    held = links.join(skills, on="skill_id", how="inner").sort(
-        ["weight", "genericity", "skill_id"], descending=[True, False, False]
+    held = links.join(skills, on="skill_id", how="inner").with_columns(
+        distinctiveness=pl.col("weight") * (1 - pl.col("genericity"))
     )
     identity = identity_table(taxonomy).filter(pl.col("occupation_code") == code)
     measures = identity.select(
         "specificity", "e_skill_share", "generic_share", "substitutability", "identity_dissolution"
     ).to_dicts()
     return {
-        "distinctive": held.filter(~pl.col("is_e_skill")).sort(["genericity", "skill_id"])["label"]
-        .head(N_SKILLS).to_list(),
-        "e_skills": held.filter(pl.col("is_e_skill"))["label"].head(N_SKILLS).to_list(),
+        "distinctive": held.filter(~pl.col("is_e_skill"))
+        .sort(["distinctiveness", "skill_id"], descending=[True, False])["label"].head(N_SKILLS).to_list(),
+        "e_skills": held.filter(pl.col("is_e_skill"))
+        .sort(["genericity", "skill_id"], descending=[True, False])["label"].head(N_SKILLS).to_list(),
         **(measures[0] if measures else {}),
     }
 
@@ -95,7 +98,7 @@ def _moves(taxonomy: str, code: str, own: float) -> list[dict[str, Any]]:
     if taxonomy == "isco08":
         return []
     near = neighbours(taxonomy, code, k=50)
-    safer = near.filter(pl.col("offshorability") < own).head(N_MOVES)
+    safer = near.filter(pl.col("offshorability") <= own - SAFER_BY).head(N_MOVES)
     return safer.to_dicts()
 
 

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from exposure.scoring.codebook import CODED, CONSTRUCTS
+from exposure.scoring.codebook import CONSTRUCTS
 from taxonomies import crosswalks
 
 BOUNDS = [f"{c}{s}" for c in CONSTRUCTS for s in ("", "_lo", "_hi")]
@@ -160,7 +160,3 @@ def task_output_columns(df: pl.DataFrame) -> pl.DataFrame:
         "taxonomy", "task_id", "occupation_code", "task_text", "task_type", "weight",
         *CONSTRUCTS, *intervals, "source", "evidence",
     ).sort("occupation_code", "task_id")
-
-
-__all__ = ["CODED", "SCORE_COLUMNS", "aggregate_tasks", "agreement", "esco_scores", "isco_scores", "isco_via_onet",
-           "output_columns", "task_output_columns"]

@@ -20,9 +20,6 @@ from exposure.config import cache_dir
 from exposure.embed import embed, model_info
 from exposure.io import atomic_path, write_bytes
 from exposure.scoring import codebook as cb
-from exposure.scoring import occupations as occ
-from exposure.scoring.tasks import N_SPLITS, RANDOM_STATE, TextFit, score_all_tasks, score_texts
-from exposure.scoring.textmodel import TaskTextModel
 from taxonomies import load
 from taxonomies.registry import cache_key, parts_of
 
@@ -61,9 +58,12 @@ def _titles() -> pl.DataFrame:
     return load("occupations").select("taxonomy", "occupation_code", "title", "description")
 
 
-def _description_scores(fit: TextFit, onet_occ: pl.DataFrame, scored: set[str], model_path: str | None,
+def _description_scores(fit, onet_occ: pl.DataFrame, scored: set[str], model_path: str | None,
                         progress: Progress | None) -> pl.DataFrame:
     """O*NET occupations without task statements, scored from title and description."""
+    from exposure.scoring import occupations as occ
+    from exposure.scoring.tasks import score_texts
+
     rest = onet_occ.filter(~pl.col("occupation_code").is_in(sorted(scored)))
     if rest.is_empty():
         return rest
@@ -82,6 +82,12 @@ def _embed_progress(progress: Progress | None, label: str):
 
 def compute(model_path: str | None = None, progress: Progress | None = None) -> Scores:
     """Score every task and occupation from the canonical tables (no score cache)."""
+    # the modelling stack (scikit-learn, torch) is imported only when scores are computed,
+    # so that reading cached scores stays fast
+    from exposure.scoring import occupations as occ
+    from exposure.scoring.tasks import N_SPLITS, RANDOM_STATE, score_all_tasks
+    from exposure.scoring.textmodel import TaskTextModel
+
     book = cb.load()
     tasks = load("tasks")
     X = embed(tasks["task_text"].to_list(), model_path, _embed_progress(progress, "embedding tasks"))
