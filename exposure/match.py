@@ -74,6 +74,16 @@ def normalise(text: str) -> str:
     return " ".join(re.sub(r"[^\w]+", " ", text.lower()).split())
 
 
+def singular(norm: str) -> str:
+    """A normalised title with each word's plural "s" dropped, to compare a job title with
+    an official group title: "roofers" -> "roofer", "software developers" -> "software developer".
+
+    >>> singular("software developers")
+    'software developer'
+    """
+    return " ".join(w[:-1] if len(w) > 3 and w.endswith("s") and not w.endswith("ss") else w for w in norm.split())
+
+
 @cache
 def _titles(taxonomy: str) -> dict[str, str]:
     occ = load("occupations", only=taxonomy)
@@ -176,13 +186,13 @@ class TitleIndex:
 
     def match_exact(self, text: str) -> Match | None:
         """An exact (normalised) title match. A title shared by several occupations is
-        resolved only if one of them has it as its official title, or if they are one
+        resolved only if one of them has it as its official title (plurals aside), or if they are one
         O*NET-SOC group (``29-1141.00`` and its specialisations: the ``.00`` is taken)."""
         norm = normalise(text)
         codes = self.exact_map.get(norm)
         if not codes:
             return None
-        official = [c for c in codes if normalise(self.titles[c]) == norm]
+        official = [c for c in codes if singular(normalise(self.titles[c])) == singular(norm)]
         if len(codes) == 1 or len(official) == 1:
             best = official[0] if official else codes[0]
             rest = [c for c in codes if c != best]

@@ -1,5 +1,5 @@
-"""The main job: canonical tables -> task and occupation scores -> validation, written to
-one output folder with a manifest beside every file."""
+"""The main job: canonical tables -> task and occupation scores -> validation -> skill
+graphs -> analyst report, written to one output folder with a manifest beside every file."""
 
 from __future__ import annotations
 
@@ -40,7 +40,34 @@ def write_outputs(result: Scores, folder: Path) -> list[Path]:
     return written
 
 
+def write_graph_outputs(folder: Path) -> list[Path]:
+    """Per taxonomy of the skill graph: the identity and e-skill tables, and the graph as
+    GraphML (opens in Gephi)."""
+    from exposure.graph import build_graph, export_graph, identity_table, skill_table
+    from exposure.graph.api import manifest_fields
+
+    written = []
+    for taxonomy in ("onet", "esco"):
+        for name, df in ((f"{taxonomy}_identity.csv", identity_table(taxonomy)),
+                         (f"{taxonomy}_eskills.csv", skill_table(taxonomy).drop("node"))):
+            write_table(df, folder / name)
+            write_manifest(folder / name, **manifest_fields(taxonomy, rows=df.height))
+            written.append(folder / name)
+        path = folder / f"{taxonomy}_graph.graphml"
+        G = build_graph(taxonomy)
+        export_graph(G, path, "graphml")
+        write_manifest(path, **manifest_fields(taxonomy, format="graphml", nodes=G.number_of_nodes(), edges=G.number_of_edges()))
+        written.append(path)
+    return written
+
+
 def run(folder: Path, model_path: str | None = None, progress: Progress | None = None) -> list[Path]:
-    """Build the tables, score everything, write the outputs; return the files written."""
+    """Build the tables, score everything, build the graphs and the report; return the files
+    written, the report's HTML last."""
+    from exposure.report import build_report
+
     build_all()
-    return write_outputs(scores(model_path, progress=progress), folder)
+    written = write_outputs(scores(model_path, progress=progress), folder)
+    written += write_graph_outputs(folder)
+    written.append(build_report(folder / "report"))
+    return written

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -65,6 +66,20 @@ def scored(tables):
     from exposure.scoring.pipeline import scores
 
     return scores()
+
+
+@pytest.fixture(scope="session")
+def chromium() -> Path:
+    """Debian's headless Chromium for the browser tests, installed here when missing (the
+    test set-up runs as root on the project's machines); skipped only if that fails."""
+    path = Path("/usr/bin/chromium")
+    if not path.exists() and shutil.which("apt-get") and os.geteuid() == 0:
+        env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+        subprocess.run(["apt-get", "update", "-qq"], env=env, capture_output=True, timeout=600)
+        subprocess.run(["apt-get", "install", "-y", "-qq", "chromium"], env=env, capture_output=True, timeout=1200)
+    if not path.exists():
+        pytest.skip("Chromium is not installed and could not be installed (apt-get install -y chromium)")
+    return path
 
 
 @pytest.fixture

@@ -9,7 +9,12 @@ import pytest
 from exposure.errors import DataError
 from exposure.scoring import codebook as cb
 from exposure.scoring.structural import task_labels
-from exposure.scoring.textmodel import TaskTextModel, conformal_scale, cross_validate, interval
+from exposure.scoring.textmodel import (
+    TaskTextModel,
+    conformal_scale,
+    cross_validate,
+    interval,
+)
 
 
 def test_codebook_codes_every_iwa_once_with_a_rationale(tables):

@@ -7,8 +7,8 @@
   correlated, which gives wide, conservative intervals.
 - ISCO-08 unit groups are scored natively from their own task lists, and through the
   crosswalk from O*NET: the mean of the O*NET occupations that map to the unit group,
-  weighted by the employment each brings (OEWS May 2024 employment of its SOC code,
-  split equally among the O*NET occupations sharing that code, times the crosswalk weight).
+  weighted by the employment each brings (:func:`onet_employment`: OEWS May 2024
+  employment of its SOC code, times the crosswalk weight).
   The unit groups without a task list take the crosswalk score.
 - ESCO occupations take the mean of their ISCO-08 unit group's score and, where the Nesta
   crosswalk reaches O*NET, of the O*NET score (crosswalk-weighted).
@@ -35,24 +35,47 @@ def aggregate_tasks(task_scores: pl.DataFrame) -> pl.DataFrame:
     )
 
 
+HOURS_PER_YEAR = 2080
+
+
 def onet_employment(onet_codes: pl.Series, oews: pl.DataFrame) -> pl.DataFrame:
-    """Employment per O*NET occupation: its SOC 2018 code's OEWS employment (detailed, else
-    broad group), split equally among the scored O*NET occupations sharing the code."""
-    emp = dict(oews.filter(pl.col("employment").is_not_null()).select("soc_code", "employment").iter_rows())
+    """Employment and annual wage per O*NET occupation from OEWS.
+
+    An O*NET occupation takes the employment of its SOC 2018 detailed code, or, where OEWS
+    publishes only the broad group, what that broad group has beyond the detailed codes
+    that other O*NET occupations already take (OEWS gives e.g. 21-1010 as a whole and
+    21-1012 on its own: counting both would count 21-1012's workers twice); shared equally
+    among the O*NET occupations taking the same code. The wage is that code's annual mean
+    (hourly mean x 2,080 where OEWS gives only an hourly wage).
+    """
+    known = oews.filter(pl.col("employment").is_not_null())
+    wage_expr = pl.coalesce(pl.col("annual_mean_wage"), pl.col("hourly_mean_wage") * HOURS_PER_YEAR)
+    emp = dict(known.select("soc_code", pl.col("employment").cast(pl.Float64)).iter_rows())
+    wage = dict(known.select("soc_code", wage_expr.alias("w")).iter_rows())
     df = pl.DataFrame({"occupation_code": onet_codes}).with_columns(
         soc=pl.col("occupation_code").str.slice(0, 7),
         broad=pl.col("occupation_code").str.slice(0, 6) + "0",
     )
     df = df.with_columns(
-        soc_emp=pl.col("soc").replace_strict(emp, default=None, return_dtype=pl.Float64),
-        broad_emp=pl.col("broad").replace_strict(emp, default=None, return_dtype=pl.Float64),
-    ).with_columns(
-        key=pl.when(pl.col("soc_emp").is_not_null()).then(pl.col("soc")).otherwise(pl.col("broad")),
-        total=pl.coalesce("soc_emp", "broad_emp"),
+        key=pl.when(pl.col("soc").is_in(sorted(emp))).then(pl.col("soc"))
+        .when(pl.col("broad").is_in(sorted(emp))).then(pl.col("broad"))
+        .otherwise(None)
     )
+    direct = sorted(set(df.filter(pl.col("key") == pl.col("soc"))["soc"]))
+    taken: dict[str, float] = {}
+    for code in direct:
+        if code != code[:6] + "0":
+            taken[code[:6] + "0"] = taken.get(code[:6] + "0", 0.0) + emp[code]
+    total = {
+        k: max(emp[k] - (taken.get(k, 0.0) if k not in direct else 0.0), 0.0)
+        for k in set(df["key"].drop_nulls())
+    }
     return df.select(
         "occupation_code",
-        employment=(pl.col("total") / pl.len().over("key")).fill_null(0.0),
+        employment=(
+            pl.col("key").replace_strict(total, default=None, return_dtype=pl.Float64) / pl.len().over("key")
+        ).fill_null(0.0),
+        annual_wage=pl.col("key").replace_strict(wage, default=None, return_dtype=pl.Float64),
     )
 
 

@@ -20,7 +20,13 @@ import polars as pl
 
 from exposure.scoring import codebook as cb
 from exposure.scoring.structural import task_labels
-from exposure.scoring.textmodel import Prediction, TaskTextModel, conformal_scale, cross_validate, interval
+from exposure.scoring.textmodel import (
+    Prediction,
+    TaskTextModel,
+    conformal_scale,
+    cross_validate,
+    interval,
+)
 
 N_SPLITS = 5
 N_EVIDENCE = 3

@@ -1,0 +1,349 @@
+"""The public functions over the real data, with a Parquet cache.
+
+Every result is cached under ``<data>/cache/graph/<taxonomy>-<key>/<name>.parquet``. The key
+hashes the cache keys of the canonical tables read, the exposure-score key, the embedding
+model key and the source of this package (except the CLI), so any change to data, scores,
+model or graph code recomputes; an older folder of the same taxonomy is removed when a new
+one is written. Files are written atomically (``exposure.io.atomic_path``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+import time
+from collections.abc import Callable
+from dataclasses import asdict
+from functools import cache
+from pathlib import Path
+
+import networkx as nx
+import numpy as np
+import polars as pl
+
+from exposure.config import cache_dir
+from exposure.errors import InputError
+from exposure.graph import boundary, eskills, identity, transitions
+from exposure.graph.build import (
+    OCC,
+    SCORE_COLUMNS,
+    TABLES,
+    check_taxonomy,
+    frames,
+    graph_from_frames,
+)
+from exposure.graph.profiles import Profiles, profiles
+from exposure.io import atomic_path
+
+_HERE = Path(__file__).parent
+N_BRIDGING = 25
+RELEASES = ["onet", "isco08", "esco", "soc_crosswalks", "nesta_crosswalk", "oews"]
+
+
+@cache
+def _code_digest() -> str:
+    h = hashlib.sha256()
+    for path in sorted(_HERE.glob("*.py")):
+        if path.name != "cli.py":
+            h.update(path.name.encode() + path.read_bytes())
+    return h.hexdigest()
+
+
+def cache_key(taxonomy: str) -> str:
+    """Hash of everything a taxonomy's graph and measures are computed from."""
+    from exposure.embed import model_info
+    from exposure.scoring.pipeline import score_key
+    from taxonomies.registry import cache_key as part_key
+    from taxonomies.registry import parts_of
+
+    payload = {
+        "taxonomy": check_taxonomy(taxonomy),
+        "tables": sorted(part_key(p) for t in (*TABLES, "tasks") for p in parts_of(t)),
+        "scores": score_key(),
+        "model": model_info().key,
+        "code": _code_digest(),
+    }
+    return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()[:16]
+
+
+def folder(taxonomy: str) -> Path:
+    return cache_dir() / "graph" / f"{taxonomy}-{cache_key(taxonomy)}"
+
+
+def _cached(taxonomy: str, name: str, compute: Callable[[], pl.DataFrame]) -> pl.DataFrame:
+    """Read ``name`` from the taxonomy's cache folder, or compute and write it."""
+    where = folder(taxonomy)
+    path = where / f"{name}.parquet"
+    if path.is_file():
+        return pl.read_parquet(path)
+    df = compute()
+    if not where.is_dir():
+        for stale in where.parent.glob(f"{taxonomy}-*"):
+            shutil.rmtree(stale, ignore_errors=True)
+    with atomic_path(path) as tmp:
+        df.write_parquet(tmp, compression="zstd", statistics=False)
+    return df
+
+
+def _tables() -> dict[str, pl.DataFrame]:
+    from taxonomies import load
+
+    return {t: load(t) for t in (*TABLES, "tasks")}
+
+
+def _frames(taxonomy: str) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
+    """The cached (occupations, skills, edges) frames of a taxonomy's graph."""
+    names = ("occupations", "skills", "edges")
+    built: list[pl.DataFrame] = []
+
+    def part(i: int) -> Callable[[], pl.DataFrame]:
+        def run() -> pl.DataFrame:
+            if not built:
+                from exposure.scoring.pipeline import scores
+
+                built.extend(frames(_tables(), taxonomy, scores().occupations))
+            return built[i]
+        return run
+
+    return tuple(_cached(taxonomy, name, part(i)) for i, name in enumerate(names))
+
+
+_GRAPHS: dict[str, nx.Graph] = {}
+
+
+def base_graph(taxonomy: str) -> nx.Graph:
+    """The bipartite graph without measures (memoised per process and cache key)."""
+    key = str(folder(check_taxonomy(taxonomy)))
+    if key not in _GRAPHS:
+        _GRAPHS[key] = graph_from_frames(*_frames(taxonomy))
+    return _GRAPHS[key]
+
+
+def _embed(texts):
+    from exposure.embed import embed
+
+    return embed(list(texts))
+
+
+def skill_table(taxonomy: str) -> pl.DataFrame:
+    """One row per skill node: genericity, e-skill verdict with its reason, betweenness.
+
+    Columns: node, skill_id, label, kind, collection, n_occupations, share_occupations,
+    isco_major_entropy, effective_isco_major_groups, n_isco_major_groups, breadth,
+    genericity, is_generic, similarity, nearest_e_skill, is_e_skill, reason, betweenness.
+    Sorted by node. The rule is in :mod:`exposure.graph.eskills`.
+
+    >>> skill_table("esco").filter(pl.col("label") == "use spreadsheets software")["is_e_skill"][0]  # doctest: +SKIP
+    True
+    """
+    def compute() -> pl.DataFrame:
+        G = base_graph(taxonomy)
+        table = eskills.eskill_table(G, _embed)
+        bc = boundary.betweenness(G)
+        return table.with_columns(betweenness=pl.col("node").replace_strict(bc, return_dtype=pl.Float64))
+
+    return _cached(check_taxonomy(taxonomy), "skill_table", compute)
+
+
+def identity_table(taxonomy: str) -> pl.DataFrame:
+    """Per occupation: taxonomy, occupation_code, title, isco08, specificity, e_skill_share,
+    generic_share, substitutability, identity_dissolution and the exposure scores; sorted
+    by occupation_code. Definitions in :mod:`exposure.graph.identity`.
+
+    >>> identity_table("onet").columns[:4]  # doctest: +SKIP
+    ['taxonomy', 'occupation_code', 'title', 'isco08']
+    """
+    def compute() -> pl.DataFrame:
+        skills = skill_table(taxonomy)
+        e = set(skills.filter("is_e_skill")["node"])
+        generic = set(skills.filter("is_generic")["node"])
+        measures = identity.identity_measures(base_graph(taxonomy), e, generic)
+        occ = _frames(taxonomy)[0]
+        return occ.join(measures, on="node", how="left").select(
+            "taxonomy", "occupation_code", "title", "isco08", "specificity", "e_skill_share",
+            "generic_share", "substitutability", "identity_dissolution",
+            *[c for c in SCORE_COLUMNS if c in occ.columns],
+        ).sort("occupation_code")
+
+    return _cached(check_taxonomy(taxonomy), "identity", compute)
+
+
+def build_graph(taxonomy: str) -> nx.Graph:
+    """The occupation <-> skill graph of ``esco`` or ``onet`` with every measure attached.
+
+    Occupation nodes ``occ:<code>`` (``bipartite`` 0) carry taxonomy, occupation_code, title,
+    isco08 (+ sub-major, major), the exposure scores and the identity measures; skill nodes
+    ``skill:<skill_id>`` (``bipartite`` 1) carry label, kind, collection flags and the
+    skill-table columns; every edge carries ``source``, ``relation`` and ``weight``.
+
+    >>> G = build_graph("esco")  # doctest: +SKIP
+    >>> sum(1 for _, b in G.nodes(data="bipartite") if b == 0)  # doctest: +SKIP
+    3039
+    """
+    G = base_graph(check_taxonomy(taxonomy)).copy()
+    skills = skill_table(taxonomy).drop("skill_id", "label", "kind", "collection")
+    occ = identity_table(taxonomy).select("occupation_code", "specificity", "e_skill_share", "generic_share",
+                                          "substitutability", "identity_dissolution")
+    for row in skills.iter_rows(named=True):
+        G.nodes[row.pop("node")].update({k: v for k, v in row.items() if v is not None})
+    for row in occ.iter_rows(named=True):
+        G.nodes[OCC + row.pop("occupation_code")].update({k: v for k, v in row.items() if v is not None})
+    G.graph.update(taxonomy=taxonomy, cache_key=cache_key(taxonomy))
+    return G
+
+
+def _occupation(taxonomy: str, code: str) -> None:
+    occ = _frames(check_taxonomy(taxonomy))[0]
+    if code not in set(occ["occupation_code"]):
+        raise InputError(f"no {taxonomy} occupation has the code {code!r}")
+
+
+_VECTORS: dict[str, tuple[Profiles, np.ndarray]] = {}
+
+
+def _task_vectors(taxonomy: str) -> tuple[Profiles, np.ndarray]:
+    """Skill profiles and task vectors of every occupation (memoised per process)."""
+    key = str(folder(taxonomy))
+    if key not in _VECTORS:
+        from taxonomies import load
+
+        P = profiles(base_graph(taxonomy))
+        codes = [n.removeprefix(OCC) for n in P.occupations]
+        tables = {"tasks": load("tasks"), "occupations": load("occupations")}
+        _VECTORS[key] = (P, transitions.task_vectors(tables, taxonomy, codes, _embed))
+    return _VECTORS[key]
+
+
+NEIGHBOURS_CACHED = 50  # nearest occupations kept per occupation in the cache
+
+
+def neighbours(taxonomy: str, code: str, k: int = 10) -> pl.DataFrame:
+    """The ``k`` occupations nearest to ``code`` by skill overlap and task similarity.
+
+    Columns: occupation_code, title, skill_overlap, task_similarity, similarity,
+    offshorability, place_boundness, identity_dissolution; sorted by similarity (highest
+    first), ties by code; the occupation itself is excluded. Definitions in
+    :mod:`exposure.graph.transitions`.
+
+    >>> neighbours("onet", "43-9021.00", k=3).height  # doctest: +SKIP
+    3
+    """
+    _occupation(taxonomy, code)
+    if k < 1:
+        raise InputError(f"k must be at least 1; got {k}")
+    if k <= NEIGHBOURS_CACHED:
+        near = _cached(taxonomy, "neighbours", lambda: transitions.nearest_all(*_task_vectors(taxonomy),
+                                                                              NEIGHBOURS_CACHED))
+        near = near.filter(pl.col("node") == OCC + code).head(k).drop("node").rename({"neighbour": "node"})
+    else:
+        near = transitions.nearest(*_task_vectors(taxonomy), OCC + code, k)
+    near = near.with_columns(occupation_code=pl.col("node").str.strip_prefix(OCC))
+    info = identity_table(taxonomy).select("occupation_code", "title", "offshorability", "place_boundness",
+                                           "identity_dissolution")
+    return near.join(info, on="occupation_code", how="left", maintain_order="left").select(
+        "occupation_code", "title", "skill_overlap", "task_similarity", "similarity", "offshorability",
+        "place_boundness", "identity_dissolution",
+    )
+
+
+VARIANTS = (  # (label, community column, skill-table flag of the skills removed)
+    ("all skills", "community", None),
+    ("without e-skills", "community_without_e_skills", "is_e_skill"),
+    ("without generic skills", "community_without_generic_skills", "is_generic"),
+)
+
+
+def _projections(taxonomy: str) -> pl.DataFrame:
+    skills = skill_table(taxonomy)
+    P = profiles(base_graph(taxonomy))
+    parts = []
+    for label, _, flag in VARIANTS:
+        Q = P if flag is None else P.without(set(skills.filter(flag)["node"]))
+        parts.append(boundary.projection(Q).with_columns(skills=pl.lit(label)))
+    return pl.concat(parts)
+
+
+def _communities(taxonomy: str, proj: pl.DataFrame) -> pl.DataFrame:
+    occ = _frames(taxonomy)[0].select("node", "occupation_code", "title", "isco08_submajor", "isco08_major")
+    for label, column, _ in VARIANTS:
+        found = boundary.communities(proj.filter(pl.col("skills") == label)).rename({"community": column})
+        occ = occ.join(found, on="node", how="left")
+    return occ.filter(pl.col("community").is_not_null()).sort("node")
+
+
+def _agreement(comm: pl.DataFrame) -> pl.DataFrame:
+    rows = []
+    for label, column, _ in VARIANTS:
+        found = comm.select("node", community=column).drop_nulls()
+        row = {"skills": label}
+        for level in ("major", "submajor"):
+            truth = dict(comm.select("node", f"isco08_{level}").drop_nulls().iter_rows())
+            scores = boundary.agreement(found, truth)
+            row["n_communities"] = scores.pop("n_communities")
+            row.update({k if level == "major" else f"{k}_submajor": v for k, v in scores.items()})
+        rows.append(row)
+    return pl.DataFrame(rows).select("skills", "n_communities", "nmi", "ari", "nmi_submajor", "ari_submajor")
+
+
+def bridging_skills(taxonomy: str, n: int = N_BRIDGING) -> pl.DataFrame:
+    """The ``n`` skills of highest betweenness (ties: more ISCO major groups, then id)."""
+    return skill_table(taxonomy).sort(
+        ["betweenness", "n_isco_major_groups", "node"], descending=[True, True, False]
+    ).head(n).select("skill_id", "label", "kind", "betweenness", "n_isco_major_groups", "n_occupations",
+                     "is_generic", "is_e_skill")
+
+
+def boundaries(taxonomy: str) -> dict:
+    """Skill-based communities of occupations against the ISCO-08 major groups.
+
+    Returns a dict: ``projection`` (occ_a, occ_b, weight, skills = "all skills", "without
+    e-skills" or "without generic skills"), ``communities`` (node, occupation_code, title,
+    isco08_submajor, isco08_major, community, community_without_e_skills,
+    community_without_generic_skills), ``agreement`` (skills, n_communities, nmi, ari, and
+    the same against sub-major groups), the floats ``nmi``, ``ari``,
+    ``nmi_without_e_skills``, ``ari_without_e_skills``, and ``bridging`` (the top skills by
+    betweenness, then ISCO major groups spanned). Definitions in
+    :mod:`exposure.graph.boundary`.
+
+    >>> b = boundaries("onet")  # doctest: +SKIP
+    >>> b["nmi"] < b["nmi_without_e_skills"]  # doctest: +SKIP
+    True
+    """
+    check_taxonomy(taxonomy)
+    proj = _cached(taxonomy, "projection", lambda: _projections(taxonomy))
+    comm = _cached(taxonomy, "communities", lambda: _communities(taxonomy, proj))
+    agreement = _agreement(comm)
+    first, second = agreement.row(0, named=True), agreement.row(1, named=True)
+    return {
+        "projection": proj,
+        "communities": comm,
+        "agreement": agreement,
+        "nmi": first["nmi"], "ari": first["ari"],
+        "nmi_without_e_skills": second["nmi"], "ari_without_e_skills": second["ari"],
+        "bridging": bridging_skills(taxonomy),
+    }
+
+
+def timed_build(taxonomy: str) -> dict[str, float]:
+    """Build (or read) the graph and every measure; seconds per step, for the CLI and the
+    benchmark."""
+    out = {}
+    t = time.perf_counter()
+    base_graph(taxonomy)
+    out["graph"] = time.perf_counter() - t
+    t = time.perf_counter()
+    skill_table(taxonomy)
+    identity_table(taxonomy)
+    boundaries(taxonomy)
+    out["measures"] = time.perf_counter() - t
+    return out
+
+
+def manifest_fields(taxonomy: str, **extra) -> dict:
+    """What a graph output's manifest records: releases, cache key, the rule's thresholds."""
+    from exposure.graph.eskills import EskillRule
+    from exposure.graph.identity import IdentityParams
+
+    return {"releases": RELEASES, "taxonomy": taxonomy, "graph_cache_key": cache_key(taxonomy),
+            "eskill_rule": asdict(EskillRule()), "identity_params": asdict(IdentityParams()), **extra}

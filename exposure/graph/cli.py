@@ -1,0 +1,149 @@
+"""The ``exposure graph`` commands: thin wrappers over :mod:`exposure.graph`.
+
+Registered on the main CLI with ``cli.add_command(graph)``; usable alone for testing.
+Library errors become one-line ``Error: ...`` messages (exit 2 for unusable input, 1 for a
+failure of the work), as in :mod:`exposure.cli`.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import click
+import polars as pl
+
+from exposure.clitools import ExposureGroup, emit, err, out, print_frame
+from exposure.graph.api import manifest_fields
+from exposure.graph.build import TAXONOMIES
+from exposure.graph.export import GRAPH_FORMATS
+
+taxonomy_option = click.option("--taxonomy", type=click.Choice(TAXONOMIES), default="esco", show_default=True,
+                               help="Which taxonomy's graph.")
+output_option = click.option("-o", "--output", type=click.Path(path_type=Path), default=None,
+                             help="Output file (.csv, .parquet, .json); default: CSV on standard output.")
+
+
+def _emit(df: pl.DataFrame, output: Path | None, taxonomy: str, **extra) -> None:
+    emit(df, output, **manifest_fields(taxonomy, rows=df.height, **extra))
+
+
+@click.group(cls=ExposureGroup)
+def graph() -> None:
+    """The occupation <-> skill graph: e-skills, identity measures, boundaries, transitions.
+
+    \b
+    Example:
+        exposure graph build --taxonomy esco
+        exposure graph identity --taxonomy esco -o outputs/esco_identity.csv
+    """
+
+
+@graph.command("build")
+@taxonomy_option
+def build(taxonomy: str) -> None:
+    """Build the graph and every measure (cached), and print counts and timings.
+
+    \b
+    Example:
+        exposure graph build --taxonomy onet
+    """
+    from exposure.graph import api
+
+    start = time.perf_counter()
+    steps = api.timed_build(taxonomy)
+    G = api.base_graph(taxonomy)
+    n_occ = sum(1 for _, b in G.nodes(data="bipartite") if b == 0)
+    out.print(f"{taxonomy} graph: {n_occ:,} occupations, {G.number_of_nodes() - n_occ:,} skill nodes, "
+              f"{G.number_of_edges():,} edges")
+    out.print(f"graph {steps['graph']:.1f} s, measures {steps['measures']:.1f} s, "
+              f"total {time.perf_counter() - start:.1f} s; cached in {api.folder(taxonomy)}")
+
+
+@graph.command("export")
+@taxonomy_option
+@click.option("--format", "fmt", type=click.Choice(GRAPH_FORMATS), required=True,
+              help="graphml or gexf (Gephi), json (networkx node-link, for d3).")
+@click.option("-o", "--output", type=click.Path(path_type=Path), required=True, help="Output file.")
+def export(taxonomy: str, fmt: str, output: Path) -> None:
+    """Write the graph with every node and edge attribute, and a manifest beside it.
+
+    \b
+    Example:
+        exposure graph export --taxonomy esco --format gexf -o outputs/esco_graph.gexf
+    """
+    from exposure.graph import build_graph, export_graph
+    from exposure.manifest import write_manifest
+
+    G = build_graph(taxonomy)
+    export_graph(G, output, fmt)
+    write_manifest(output, **manifest_fields(taxonomy, format=fmt, nodes=G.number_of_nodes(), edges=G.number_of_edges()))
+    err.print(f"wrote {G.number_of_nodes():,} nodes and {G.number_of_edges():,} edges to {output}")
+
+
+@graph.command("identity")
+@taxonomy_option
+@output_option
+def identity(taxonomy: str, output: Path | None) -> None:
+    """Per occupation: specificity, e-skill and generic shares, substitutability, identity
+    dissolution and the exposure scores.
+
+    \b
+    Example:
+        exposure graph identity --taxonomy onet -o outputs/onet_identity.csv
+    """
+    from exposure.graph import identity_table
+
+    _emit(identity_table(taxonomy), output, taxonomy, table="identity")
+
+
+@graph.command("eskills")
+@taxonomy_option
+@output_option
+def eskills(taxonomy: str, output: Path | None) -> None:
+    """Every skill node: genericity, e-skill verdict with its reason, betweenness.
+
+    \b
+    Example:
+        exposure graph eskills --taxonomy esco -o outputs/esco_eskills.csv
+    """
+    from exposure.graph import skill_table
+
+    _emit(skill_table(taxonomy).drop("node"), output, taxonomy, table="eskills")
+
+
+@graph.command("neighbours")
+@click.argument("code")
+@taxonomy_option
+@click.option("-k", "k", type=click.IntRange(min=1), default=10, show_default=True,
+              help="How many occupations.")
+def neighbours(code: str, taxonomy: str, k: int) -> None:
+    """The occupations nearest to CODE by skill overlap and task similarity, with their
+    exposure.
+
+    \b
+    Example:
+        exposure graph neighbours 43-9021.00 --taxonomy onet -k 5
+    """
+    from exposure.graph import neighbours as nearest
+
+    df = nearest(taxonomy, code, k)
+    print_frame(f"Nearest {taxonomy} occupations to {code}", df)
+
+
+@graph.command("boundaries")
+@taxonomy_option
+def boundaries(taxonomy: str) -> None:
+    """Louvain communities vs ISCO-08 groups (NMI, ARI) with and without e-skills, and the
+    skills that bridge the most ISCO groups.
+
+    \b
+    Example:
+        exposure graph boundaries --taxonomy onet
+    """
+    from exposure.graph import boundaries as compute
+
+    result = compute(taxonomy)
+    print_frame(f"{taxonomy}: skill communities vs ISCO-08 groups", result["agreement"])
+    print_frame("Bridging skills (betweenness in the occupation-skill graph)",
+                 result["bridging"].drop("skill_id").head(15))

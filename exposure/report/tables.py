@@ -1,0 +1,249 @@
+"""The tables behind the report's figures: pure functions of the occupation frame.
+
+The occupation frame (:func:`occupation_frame`) has one row per scored occupation of the
+chosen taxonomy: ``occupation_code``, ``title``, ``major_code``, ``major_title``,
+``skill_level``, ``employment`` (persons), ``annual_wage`` (US dollars or null) and every
+construct with its ``_lo``/``_hi`` bounds. Every table returned is sorted explicitly.
+
+"Highly" exposed means a score strictly above the threshold. A share's interval takes the
+occupations' lower bounds (``_lo > threshold``) and upper bounds (``_hi > threshold``)
+instead of their point scores; since lo <= score <= hi, lo share <= share <= hi share.
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+from exposure.scoring.codebook import CONSTRUCTS
+
+# constructs of the headline figures: (column, phrase used in the report)
+HEADLINE = (
+    ("offshorability", "highly offshorable"),
+    ("routinizability", "highly routine"),
+    ("place_boundness", "place-bound"),
+)
+BOUNDS = [f"{c}{s}" for c in CONSTRUCTS for s in ("", "_lo", "_hi")]
+# the skill level from which an occupation counts as high-skill, per taxonomy
+HIGH_SKILL = {"onet": 4, "isco08": 3}
+SKILL_NAME = {"onet": "O*NET Job Zone (1-5)", "isco08": "ISCO-08 skill level (1-4)"}
+CORNERS = {
+    ("high", "high"): "Offshorable knowledge work",
+    ("low", "high"): "Offshorable routine work",
+    ("high", "low"): "Sheltered professional work",
+    ("low", "low"): "Sheltered local work",
+}
+
+
+def major_of(taxonomy: str) -> pl.Expr:
+    """The major group code of an occupation code: SOC 2-digit or ISCO-08 1-digit."""
+    return pl.col("occupation_code").str.slice(0, 2 if taxonomy == "onet" else 1)
+
+
+def occupation_frame(scores: pl.DataFrame, occupations: pl.DataFrame, weights: pl.DataFrame,
+                     taxonomy: str, major_titles: dict[str, str]) -> pl.DataFrame:
+    """One row per scored occupation of ``taxonomy`` with its weights and scores."""
+    sc = scores.filter(pl.col("taxonomy") == taxonomy).select("occupation_code", "title", *BOUNDS)
+    skill = occupations.filter(pl.col("taxonomy") == taxonomy).select(
+        "occupation_code", pl.col("skill_level").cast(pl.Int64)
+    )
+    df = (
+        sc.join(skill, on="occupation_code", how="left")
+        .join(weights.select("occupation_code", "employment", "annual_wage"), on="occupation_code", how="left")
+        .with_columns(
+            pl.col("employment").fill_null(0.0),
+            major_code=major_of(taxonomy),
+        )
+        .with_columns(
+            major_title=pl.col("major_code").replace_strict(major_titles, default=None, return_dtype=pl.String)
+        )
+    )
+    return df.select(
+        "occupation_code", "title", "major_code", "major_title", "skill_level", "employment",
+        "annual_wage", *BOUNDS,
+    ).sort("occupation_code")
+
+
+def _share(flag: pl.Expr, weight: pl.Expr) -> pl.Expr:
+    return (flag.cast(pl.Float64) * weight).sum() / weight.sum()
+
+
+def shares(df: pl.DataFrame, threshold: float, weight: pl.Expr | None = None) -> dict[str, float]:
+    """Share of ``weight`` (default employment) above the threshold for each headline
+    construct, with lower and upper bounds: keys ``<construct>``, ``_lo``, ``_hi``."""
+    w = pl.col("employment") if weight is None else weight
+    exprs = [
+        _share(pl.col(f"{c}{s}") > threshold, w).alias(f"{c}{s}")
+        for c, _ in HEADLINE for s in ("", "_lo", "_hi")
+    ]
+    return df.select(exprs).row(0, named=True)
+
+
+def means(df: pl.DataFrame, columns=CONSTRUCTS) -> dict[str, float]:
+    """Employment-weighted mean of each construct and of its bounds."""
+    w = pl.col("employment")
+    return df.select(
+        [((pl.col(f"{c}{s}") * w).sum() / w.sum()).alias(f"{c}{s}") for c in columns for s in ("", "_lo", "_hi")]
+    ).row(0, named=True)
+
+
+def headline(df: pl.DataFrame, threshold: float, wages: bool) -> pl.DataFrame:
+    """The headline figures: for each headline construct the share of employment (and of
+    the wage bill, when ``wages``) above the threshold and the employment-weighted mean
+    score, each with its interval."""
+    measured = df.filter(pl.col("employment") > 0)
+    emp = shares(measured, threshold)
+    mean = means(measured, [c for c, _ in HEADLINE])
+    paid = measured.filter(pl.col("annual_wage").is_not_null())
+    bill = shares(paid, threshold, pl.col("employment") * pl.col("annual_wage")) if wages else None
+    rows = []
+    for c, phrase in HEADLINE:
+        rows.append(("employment share", c, phrase, emp[c], emp[f"{c}_lo"], emp[f"{c}_hi"]))
+        if bill is not None:
+            rows.append(("wage-bill share", c, phrase, bill[c], bill[f"{c}_lo"], bill[f"{c}_hi"]))
+        rows.append(("mean score", c, phrase, mean[c], mean[f"{c}_lo"], mean[f"{c}_hi"]))
+    return pl.DataFrame(
+        rows, schema=["measure", "construct", "phrase", "value", "lo", "hi"], orient="row"
+    ).with_columns(threshold=pl.lit(threshold))
+
+
+def distribution(df: pl.DataFrame, bins: int = 20) -> pl.DataFrame:
+    """Histogram of each construct over occupations: count and employment per bin."""
+    total_emp = df["employment"].sum()
+    parts = []
+    for c in CONSTRUCTS:
+        d = df.filter(pl.col(c).is_not_null()).select(
+            bin=(pl.col(c) * bins).floor().clip(0, bins - 1).cast(pl.Int64), employment=pl.col("employment")
+        )
+        agg = d.group_by("bin").agg(occupations=pl.len(), employment=pl.col("employment").sum())
+        full = pl.DataFrame({"bin": list(range(bins))}).join(agg, on="bin", how="left").with_columns(
+            pl.col("occupations").fill_null(0).cast(pl.Int64), pl.col("employment").fill_null(0.0)
+        )
+        parts.append(full.with_columns(
+            construct=pl.lit(c),
+            bin_lo=pl.col("bin") / bins,
+            bin_hi=(pl.col("bin") + 1) / bins,
+            occupation_share=pl.col("occupations") / max(d.height, 1),
+            employment_share=pl.col("employment") / total_emp if total_emp else pl.lit(0.0),
+        ))
+    order = {c: i for i, c in enumerate(CONSTRUCTS)}
+    return (
+        pl.concat(parts)
+        .with_columns(_o=pl.col("construct").replace_strict(order, return_dtype=pl.Int64))
+        .sort("_o", "bin")
+        .select("construct", "bin_lo", "bin_hi", "occupations", "occupation_share", "employment", "employment_share")
+    )
+
+
+def by_major_group(df: pl.DataFrame, threshold: float) -> pl.DataFrame:
+    """Employment-weighted exposure by major group (SOC major or ISCO-08 major group)."""
+    total = df["employment"].sum()
+    w = pl.col("employment")
+    cols = [c for c, _ in HEADLINE]
+    out = df.group_by("major_code", "major_title").agg(
+        occupations=pl.len(),
+        employment=w.sum(),
+        *[((pl.col(f"{c}{s}") * w).sum() / w.sum()).alias(f"{c}{s}") for c in cols for s in ("", "_lo", "_hi")],
+        *[_share(pl.col(f"{c}{s}") > threshold, w).alias(f"share_high_{c}{s}") for c in cols
+          for s in ("", "_lo", "_hi")],
+    )
+    out = out.with_columns(pl.col(pl.Float64).fill_nan(None))
+    return out.with_columns(employment_share=w / total).sort("major_code").select(
+        "major_code", "major_title", "occupations", "employment", "employment_share",
+        *[f"{c}{s}" for c in cols for s in ("", "_lo", "_hi")],
+        *[f"share_high_{c}{s}" for c in cols for s in ("", "_lo", "_hi")],
+    )
+
+
+def wage_deciles(df: pl.DataFrame) -> pl.DataFrame:
+    """Employment deciles of the OEWS annual mean wage, with the employment-weighted
+    exposure in each (an occupation falls in the decile holding its employment's midpoint)."""
+    d = df.filter(pl.col("annual_wage").is_not_null() & (pl.col("employment") > 0)).sort(
+        "annual_wage", "occupation_code"
+    )
+    total = d["employment"].sum()
+    d = d.with_columns(
+        decile=(((pl.col("employment").cum_sum() - pl.col("employment") / 2) / total * 10).floor()
+                .clip(0, 9).cast(pl.Int64) + 1)
+    )
+    w = pl.col("employment")
+    cols = [c for c, _ in HEADLINE]
+    return d.group_by("decile").agg(
+        occupations=pl.len(),
+        employment=w.sum(),
+        wage_min=pl.col("annual_wage").min(),
+        wage_max=pl.col("annual_wage").max(),
+        wage_mean=(pl.col("annual_wage") * w).sum() / w.sum(),
+        *[((pl.col(f"{c}{s}") * w).sum() / w.sum()).alias(f"{c}{s}") for c in cols for s in ("", "_lo", "_hi")],
+    ).sort("decile")
+
+
+def skill_split(taxonomy: str) -> pl.Expr:
+    return pl.when(pl.col("skill_level") >= HIGH_SKILL[taxonomy]).then(pl.lit("high")).otherwise(pl.lit("low"))
+
+
+def quadrant(df: pl.DataFrame, taxonomy: str, threshold: float, examples: int = 3) -> pl.DataFrame:
+    """Employment in the four corners of skill level x offshorability; occupations without
+    a skill level (O*NET residual codes without a Job Zone) are left out."""
+    d = df.filter(pl.col("skill_level").is_not_null()).with_columns(
+        skill=skill_split(taxonomy),
+        offshore=pl.when(pl.col("offshorability") > threshold).then(pl.lit("high")).otherwise(pl.lit("low")),
+    )
+    total = d["employment"].sum()
+    rows = []
+    for (skill, offshore), name in CORNERS.items():
+        part = d.filter((pl.col("skill") == skill) & (pl.col("offshore") == offshore))
+        top = part.sort(["employment", "occupation_code"], descending=[True, False]).head(examples)
+        rows.append({
+            "corner": name,
+            "skill": skill,
+            "offshorability": offshore,
+            "occupations": part.height,
+            "employment": float(part["employment"].sum()),
+            "employment_share": float(part["employment"].sum()) / total if total else 0.0,
+            "largest_occupations": " | ".join(top["title"].to_list()),
+        })
+    return pl.DataFrame(rows).sort("skill", "offshorability", descending=[True, True])
+
+
+def identity(ident: pl.DataFrame, df: pl.DataFrame, n: int = 15) -> pl.DataFrame:
+    """The ``n`` occupations whose identity dissolves most into generic e-skills and the
+    ``n`` most protected (lowest identity_dissolution), with their employment."""
+    cols = [c for c in ("specificity", "e_skill_share", "generic_share", "substitutability") if c in ident.columns]
+    d = ident.filter(pl.col("identity_dissolution").is_not_null()).select(
+        "occupation_code", "identity_dissolution", *cols
+    ).join(df.select("occupation_code", "title", "employment", "offshorability"), on="occupation_code", how="inner")
+    top = d.sort(["identity_dissolution", "occupation_code"], descending=[True, False]).head(n)
+    bottom = d.sort(["identity_dissolution", "occupation_code"], descending=[False, False]).head(n)
+    out = pl.concat([
+        top.with_columns(group=pl.lit("dissolving"), rank=pl.int_range(1, top.height + 1)),
+        bottom.with_columns(group=pl.lit("protected"), rank=pl.int_range(1, bottom.height + 1)),
+    ])
+    return out.select("group", "rank", "occupation_code", "title", "identity_dissolution", *cols,
+                      "offshorability", "employment")
+
+
+MEASURES = ("specificity", "e_skill_share", "generic_share", "substitutability", "identity_dissolution")
+
+
+def identity_by_unit_group(esco_identity: pl.DataFrame) -> pl.DataFrame:
+    """ESCO identity measures averaged over the ESCO occupations of each ISCO-08 unit
+    group (ESCO classifies every occupation in one unit group): occupation_code (the unit
+    group), the mean of each measure, and n_esco."""
+    cols = [c for c in MEASURES if c in esco_identity.columns]
+    return (
+        esco_identity.filter(pl.col("isco08").is_not_null())
+        .group_by("isco08")
+        .agg(*[pl.col(c).cast(pl.Float64).mean() for c in cols], n_esco=pl.len())
+        .rename({"isco08": "occupation_code"})
+        .sort("occupation_code")
+    )
+
+
+def country_row(df: pl.DataFrame, threshold: float) -> dict[str, float]:
+    """Headline shares and mean offshorability of one country's occupation frame."""
+    d = df.filter(pl.col("employment") > 0)
+    out = shares(d, threshold)
+    m = means(d, ["offshorability"])
+    out.update({f"mean_{k}": v for k, v in m.items()})
+    out["employment"] = float(d["employment"].sum())
+    return out

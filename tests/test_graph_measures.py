@@ -1,0 +1,277 @@
+"""Graph measures: on small hand-built graphs where the right answer is known, and the
+e-skill rule, identity table and boundaries on the real data."""
+
+from __future__ import annotations
+
+import math
+
+import networkx as nx
+import numpy as np
+import polars as pl
+import pytest
+
+from exposure.errors import InputError
+from exposure.graph import boundary, eskills, identity
+from exposure.graph.profiles import profiles
+
+
+@pytest.fixture
+def hand_graph() -> nx.Graph:
+    """Four occupations with skills, one without.
+
+    a, b: ICT professionals (sub-major 25); c: clerk (41); d: craft worker (72); e: no skills.
+    'code' is held by a and b only, 'sheet' (the e-skill) by a (weight 0.5), c and d,
+    'file' by c only, 'weld' by d only.
+    """
+    G = nx.Graph()
+    for node, sub in (("a", "25"), ("b", "25"), ("c", "41"), ("d", "72"), ("e", "92")):
+        G.add_node(f"occ:{node}", bipartite=0, isco08_submajor=sub, isco08_major=sub[0])
+    for skill in ("code", "sheet", "file", "weld"):
+        G.add_node(f"skill:{skill}", bipartite=1, skill_id=skill, label=skill, kind="skill")
+    G.nodes["skill:sheet"]["collection"] = "ESCO digital"
+    G.add_edge("occ:a", "skill:code", weight=1.0)
+    G.add_edge("occ:a", "skill:sheet", weight=0.5)
+    G.add_edge("occ:b", "skill:code", weight=1.0)
+    for occ, skill in (("c", "sheet"), ("c", "file"), ("d", "sheet"), ("d", "weld")):
+        G.add_edge(f"occ:{occ}", f"skill:{skill}", weight=1.0)
+    return G
+
+
+def _rows(df: pl.DataFrame, column: str) -> dict:
+    return dict(df.select("node", column).iter_rows())
+
+
+def test_identity_measures_on_a_hand_built_graph(hand_graph):
+    m = identity.identity_measures(hand_graph, e_skills={"skill:sheet"}, generic={"skill:sheet", "skill:file"})
+    assert m["node"].to_list() == sorted(m["node"].to_list())
+    # a: 'code' is held by nobody outside 25 (rare), 'sheet' by c and d (not rare)
+    spec = _rows(m, "specificity")
+    assert spec["occ:a"] == pytest.approx(2 / 3)
+    assert (spec["occ:b"], spec["occ:c"], spec["occ:d"], spec["occ:e"]) == (1.0, 0.5, 0.5, None)
+    e = _rows(m, "e_skill_share")
+    assert (e["occ:a"], e["occ:b"], e["occ:c"], e["occ:d"]) == (pytest.approx(1 / 3), 0.0, 0.5, 0.5)
+    assert _rows(m, "generic_share")["occ:c"] == 1.0
+    # cosine(c, d) = 0.5 >= 0.4 across sub-major groups; cosine(a, c) = 0.32 < 0.4; a-b share a group
+    assert _rows(m, "substitutability") == {"occ:a": 0, "occ:b": 0, "occ:c": 1, "occ:d": 1, "occ:e": None}
+    d = _rows(m, "identity_dissolution")
+    assert d["occ:a"] == pytest.approx((1 / 3 + 1 / 3 + 1 / 3 + 0) / 4)
+    assert d["occ:b"] == 0.0
+    assert d["occ:c"] == pytest.approx((0.5 + 1.0 + 0.5 + 1 / 11) / 4)
+    assert d["occ:d"] == pytest.approx((0.5 + 0.5 + 0.5 + 1 / 11) / 4)
+    assert d["occ:e"] is None
+
+
+def test_rare_share_and_overlap_threshold_are_parameters(hand_graph):
+    loose = identity.IdentityParams(rare_share=0.5, overlap_threshold=0.3)
+    m = identity.identity_measures(hand_graph, set(), set(), loose)
+    # outside 41 (a, b, d, e), 'sheet' is held by a and d: 2 of 4 <= 0.5, so rare for c
+    assert _rows(m, "specificity")["occ:c"] == 1.0
+    assert _rows(m, "substitutability")["occ:a"] == 2  # cosine 0.32 with c and with d
+
+
+def test_a_node_without_bipartite_is_refused(hand_graph):
+    hand_graph.add_node("mystery")
+    with pytest.raises(InputError, match="'mystery' has no 'bipartite' attribute"):
+        profiles(hand_graph)
+
+
+def test_entropy_is_normalised():
+    h = eskills.entropy(np.array([[1, 1, 1, 1], [4, 0, 0, 0], [2, 2, 0, 0]]), 4)
+    assert h.tolist() == pytest.approx([1.0, 0.0, 0.5])
+
+
+def test_skill_measures_on_a_hand_built_graph(hand_graph):
+    m = eskills.skill_measures(profiles(hand_graph))
+    sheet = m.filter(pl.col("node") == "skill:sheet").row(0, named=True)
+    # held by a (major 2), c (4), d (7), evenly; the graph has 4 major groups (e is in 9)
+    assert (sheet["n_occupations"], sheet["n_isco_major_groups"]) == (3, 3)
+    assert sheet["share_occupations"] == pytest.approx(3 / 5)
+    assert sheet["isco_major_entropy"] == pytest.approx(math.log(3) / math.log(4))
+    assert sheet["effective_isco_major_groups"] == pytest.approx(3.0)
+    assert sheet["breadth"] == pytest.approx(1.0)  # the most widely held skill
+    assert sheet["genericity"] == pytest.approx(math.sqrt(math.log(3) / math.log(4)))
+    code = m.filter(pl.col("node") == "skill:code").row(0, named=True)
+    assert (code["isco_major_entropy"], code["genericity"]) == (0.0, 0.0)
+    weld = m.filter(pl.col("node") == "skill:weld").row(0, named=True)
+    assert weld["breadth"] == pytest.approx(math.log(2) / math.log(4))
+    assert m["genericity"].is_between(0, 1).all()
+
+
+def _fake_embedder(vectors: dict[str, list[float]]):
+    def embed(texts):
+        return np.array([vectors[t] for t in texts], dtype=np.float32)
+    return embed
+
+
+def test_the_eskill_rule_combines_collection_genericity_and_similarity():
+    skills = pl.DataFrame({
+        "node": ["s1", "s2", "s3", "s4"],
+        "label": ["use spreadsheets", "spreadsheet know-how", "welding", "program in Haskell"],
+        "collection": ["ESCO digital", None, None, "ESCO digital"],
+        "genericity": [0.7, 0.7, 0.7, 0.3],
+        "effective_isco_major_groups": [5.0, 5.0, 5.0, 1.5],
+    })
+    embed = _fake_embedder({"use spreadsheets": [1, 0], "spreadsheet know-how": [0.9, math.sqrt(1 - 0.81)],
+                            "welding": [0, 1]})
+    out = eskills.classify(skills, embed).sort("node")
+    assert out["is_e_skill"].to_list() == [True, True, False, False]
+    assert out["is_generic"].to_list() == [True, True, True, False]
+    reasons = out["reason"].to_list()
+    assert reasons[0].startswith("in ESCO digital; generic")
+    assert "similar to coded e-skill 'use spreadsheets' (0.90)" in reasons[1]
+    assert reasons[2].startswith("generic but in no e-skill collection")
+    assert reasons[3].startswith("not generic")
+    stricter = eskills.classify(skills, embed, eskills.EskillRule(min_similarity=0.95))
+    assert stricter.filter(pl.col("node") == "s2")["is_e_skill"].item() is False
+
+
+def test_eskill_table_reads_the_graph(hand_graph):
+    rule = eskills.EskillRule(min_genericity=0.5, min_effective_groups=2)
+    table = eskills.eskill_table(hand_graph, _fake_embedder({"sheet": [1, 0], "file": [0, 1]}), rule)
+    assert table.filter("is_e_skill")["node"].to_list() == ["skill:sheet"]
+
+
+def test_betweenness_matches_networkx():
+    G = nx.bipartite.random_graph(12, 18, 0.2, seed=3)
+    G.add_edge(100, 101)  # a separate component
+    G = nx.relabel_nodes(G, {n: f"n{n:03d}" for n in G})
+    expected = nx.betweenness_centrality(G)
+    assert boundary.betweenness(G, None) == pytest.approx(expected)
+    assert boundary.betweenness(G, G.number_of_nodes()) == pytest.approx(expected)
+    sampled = boundary.betweenness(G, 10, seed=1)
+    assert sampled == boundary.betweenness(G, 10, seed=1)
+    assert all(v >= 0 for v in sampled.values())
+
+
+def _two_clusters() -> nx.Graph:
+    G = nx.Graph()
+    for i in range(6):
+        major = "2" if i < 3 else "7"
+        G.add_node(f"occ:{i}", bipartite=0, isco08_submajor=major + "1", isco08_major=major)
+    for s in ("x1", "x2", "y1", "y2", "mail"):
+        G.add_node(f"skill:{s}", bipartite=1)
+    for i in range(3):
+        G.add_edges_from([(f"occ:{i}", "skill:x1"), (f"occ:{i}", "skill:x2")], weight=1.0)
+        G.add_edges_from([(f"occ:{i + 3}", "skill:y1"), (f"occ:{i + 3}", "skill:y2")], weight=1.0)
+    G.add_edges_from([(f"occ:{i}", "skill:mail") for i in range(6)], weight=1.0)
+    return G
+
+
+def test_projection_communities_and_agreement():
+    P = profiles(_two_clusters())
+    proj = boundary.projection(P, k=2)
+    assert (proj["occ_a"] < proj["occ_b"]).all() and proj["weight"].is_between(0, 1).all()
+    found = boundary.communities(proj)
+    assert found.height == 6 and found["community"].n_unique() == 2
+    assert found.equals(boundary.communities(proj))  # fixed seed: same result
+    major = {f"occ:{i}": "2" if i < 3 else "7" for i in range(6)}
+    assert boundary.agreement(found, major) == {"n_communities": 2, "nmi": pytest.approx(1.0), "ari": 1.0}
+    without = boundary.projection(P.without({"skill:mail"}), k=2)
+    assert without["weight"].min() == pytest.approx(1.0)  # only same-cluster pairs remain
+
+
+# --- real data --------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def esco_skills(scored):
+    from exposure.graph import skill_table
+
+    return skill_table("esco")
+
+
+@pytest.fixture(scope="module")
+def onet_skills(scored):
+    from exposure.graph import skill_table
+
+    return skill_table("onet")
+
+
+def _verdict(skills: pl.DataFrame, label: str) -> dict:
+    rows = skills.filter(pl.col("label") == label)
+    assert rows.height == 1, label
+    return rows.row(0, named=True)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("label", "expected"), [
+    ("use spreadsheets software", True),
+    ("have computer literacy", True),
+    ("manipulate dental material", False),
+    ("Python (computer programming)", False),  # digital, but held by ICT occupations only
+])
+def test_eskill_rule_on_known_esco_skills(esco_skills, label, expected):
+    row = _verdict(esco_skills, label)
+    assert row["is_e_skill"] is expected, row["reason"]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("label", "expected"), [
+    ("Spreadsheet software", True),
+    ("Word processing software", True),
+    ("Electronic mail software", True),
+    ("Enterprise resource planning ERP software", True),
+    ("Customer relationship management CRM software", True),
+    ("Medical software", False),  # a technology commodity held mostly by health occupations
+])
+def test_eskill_rule_on_known_onet_skills(onet_skills, label, expected):
+    row = _verdict(onet_skills, label)
+    assert row["is_e_skill"] is expected, row["reason"]
+    if label == "Medical software":
+        assert row["effective_isco_major_groups"] < 4 and "fewer than 4 effective" in row["reason"]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("which", ["esco", "onet"])
+def test_skill_table_contract(request, which):
+    skills = request.getfixturevalue(f"{which}_skills")
+    for column in ("skill_id", "label", "kind", "n_occupations", "share_occupations", "isco_major_entropy",
+                   "genericity", "is_e_skill", "reason", "betweenness", "n_isco_major_groups"):
+        assert column in skills.columns
+    assert skills["node"].is_sorted() and skills["node"].n_unique() == skills.height
+    for column in ("share_occupations", "isco_major_entropy", "genericity", "betweenness"):
+        assert skills[column].is_between(0, 1).all(), column
+    assert skills["reason"].null_count() == 0
+    # e-skills are generic and either coded in a collection or similar to a coded one
+    e = skills.filter("is_e_skill")
+    assert e["is_generic"].all()
+    assert (e["collection"].is_not_null() | (e["similarity"] >= eskills.EskillRule().min_similarity)).all()
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("which", "rows"), [("esco", 3039), ("onet", 1016)])
+def test_identity_table_contract(scored, which, rows):
+    from exposure.graph import identity_table
+
+    table = identity_table(which)
+    assert table.height == rows and table["occupation_code"].is_sorted()
+    assert table.columns[:9] == ["taxonomy", "occupation_code", "title", "isco08", "specificity", "e_skill_share",
+                                 "generic_share", "substitutability", "identity_dissolution"]
+    assert "offshorability" in table.columns and table["offshorability"].null_count() == 0
+    for column in ("specificity", "e_skill_share", "generic_share", "identity_dissolution"):
+        assert table[column].drop_nulls().is_between(0, 1).all(), column
+    with_skills = table.filter(pl.col("identity_dissolution").is_not_null())
+    assert with_skills.height == (3039 if which == "esco" else 923)
+
+
+@pytest.mark.slow
+def test_clerical_work_dissolves_more_than_medicine(scored):
+    from exposure.graph import identity_table
+
+    table = identity_table("onet")
+    value = dict(table.select("occupation_code", "identity_dissolution").iter_rows())
+    assert value["43-9061.00"] > 0.5 > value["29-1212.00"]  # office clerks vs cardiologists
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("which", ["esco", "onet"])
+def test_boundaries(scored, which):
+    from exposure.graph import boundaries
+
+    b = boundaries(which)
+    assert b["agreement"]["skills"].to_list() == ["all skills", "without e-skills", "without generic skills"]
+    for key in ("nmi", "ari", "nmi_without_e_skills", "ari_without_e_skills"):
+        assert -1 <= b[key] <= 1
+    assert b["communities"]["node"].is_sorted()
+    assert b["bridging"]["betweenness"].is_sorted(descending=True)
+    assert b["bridging"]["n_isco_major_groups"].min() >= 5
