@@ -211,17 +211,25 @@ class TitleIndex:
         """Embedding matches: the best variant per occupation, best and runner-up occupation."""
         if not texts:
             return []
-        q = embed(texts)
+        import torch
+
+        q = torch.from_numpy(embed(texts))
+        index = torch.from_numpy(self.vectors)
         codes = self.variants["occupation_code"].to_numpy()
+        top_sim, top_idx = [], []
+        for start in range(0, len(q), 2048):  # the 64 closest title variants of each query
+            values, idx = torch.topk(q[start : start + 2048] @ index.T, min(64, len(codes)), dim=1)
+            top_sim.append(values.numpy())
+            top_idx.append(idx.numpy())
         out = []
-        for row in q @ self.vectors.T:
-            order = np.argsort(-row, kind="stable")
-            best_i = order[0]
-            best_code = codes[best_i]
-            runner = next((i for i in order[1:200] if codes[i] != best_code), None)
-            sim = float(row[best_i])
-            r_code = codes[runner] if runner is not None else None
-            r_sim = float(row[runner]) if runner is not None else 0.0
+        for sims, idx in zip(np.concatenate(top_sim), np.concatenate(top_idx)):
+            order = np.lexsort((idx, -sims))  # ties by variant order
+            sims, idx = sims[order], idx[order]
+            best_code = codes[idx[0]]
+            runner = next((j for j in range(1, len(idx)) if codes[idx[j]] != best_code), None)
+            sim = float(sims[0])
+            r_code = codes[idx[runner]] if runner is not None else None
+            r_sim = float(sims[runner]) if runner is not None else 0.0
             if sim < MATCH_AT:
                 status = "unmatched"
             elif sim - r_sim < MARGIN:
