@@ -71,6 +71,11 @@ def test_out_of_fold_text_model_agrees_with_the_codebook(scored):
     assert all(r > 0.6 for r in m.values()), m
     cover = scored.cv_metrics["interval_coverage"]
     assert cover.is_between(0.88, 0.92).all()
+    # occupation intervals: calibrated on occupation means, far narrower than task intervals
+    occ = scored.cv_metrics
+    assert occ["occupation_interval_coverage"].is_between(0.88, 0.93).all()
+    assert (occ["occupation_mean_interval_width"] < 0.7 * occ["mean_interval_width"]).all()
+    assert (occ["occupation_pearson_r"] > 0.85).all()
 
 
 def test_isco_native_scores_agree_with_the_onet_crosswalk(scored):

@@ -344,8 +344,8 @@ def _headline_html(head: pl.DataFrame, df: pl.DataFrame, w: Weights, t: float, w
         + figure("fig-headline", svg,
                  f"Share of employment{' and of the wage bill (employment x annual mean wage)' if wages else ''} "
                  f"in occupations scoring above {t:g}. The interval counts the occupations whose lower bound, "
-                 "and those whose upper bound, is above the threshold (90% conformal intervals of the task "
-                 "scores, averaged within the occupation: wide and conservative).", ["headline.csv"])
+                 "and those whose upper bound, is above the threshold (90% conformal intervals of the occupation "
+                 "scores, calibrated on O*NET occupations).", ["headline.csv"])
         + table(head, [
             ("measure", "measure", text), ("phrase", "work", text), ("value", "value", score),
             ("lo", "lower", score), ("hi", "upper", score),

@@ -2,9 +2,12 @@
 
 - An occupation's score on each construct is the weighted mean of its task scores (O*NET
   Core tasks weigh 2, Supplemental and unrated 1; ISCO-08 listed tasks 1), with the
-  share of its task weight above 0.5 (``share_high_<construct>``). Its interval is the
-  weighted mean of the task bounds: errors of one occupation's tasks are treated as fully
-  correlated, which gives wide, conservative intervals.
+  share of its task weight above 0.5 (``share_high_<construct>``). Its interval is
+  ``score +- q * s``: s the weighted mean of the tasks' text-model spread, q the
+  occupation-level conformal scale (:func:`exposure.scoring.tasks.occupation_calibration`),
+  which measures on O*NET occupations how far occupation means of the text model stray
+  from occupation means of the codebook. ``place_boundness`` takes the largest lower bound
+  of its components and its score plus the largest component half-width.
 - ISCO-08 unit groups are scored natively from their own task lists, and through the
   crosswalk from O*NET: the mean of the O*NET occupations that map to the unit group,
   weighted by the employment each brings (:func:`onet_employment`: OEWS May 2024
@@ -25,11 +28,21 @@ BOUNDS = [f"{c}{s}" for c in CONSTRUCTS for s in ("", "_lo", "_hi")]
 SCORE_COLUMNS = [*BOUNDS, "n_tasks", *[f"share_high_{c}" for c in CONSTRUCTS]]
 
 
-def aggregate_tasks(task_scores: pl.DataFrame) -> pl.DataFrame:
-    """Weighted means of the task scores per (taxonomy, occupation_code)."""
+def aggregate_tasks(task_scores: pl.DataFrame, q_occupation: dict[str, float]) -> pl.DataFrame:
+    """Weighted means of the task scores per (taxonomy, occupation_code), with intervals
+    from the occupation-level conformal scale ``q_occupation`` (per coded construct)."""
     w = pl.col("weight")
+    mean = {c: ((pl.col(c) * w).sum() / w.sum()) for c in CONSTRUCTS}
+    half = {c: q * (pl.col(f"sigma_{c}") * w).sum() / w.sum() for c, q in q_occupation.items()}
+    lo = {c: (mean[c] - half[c]).clip(0.0, 1.0) for c in q_occupation}
+    hi = {c: (mean[c] + half[c]).clip(0.0, 1.0) for c in q_occupation}
+    parts = ("person_bound", "site_bound", "material_bound")
+    lo["place_boundness"] = pl.min_horizontal(pl.max_horizontal(*[lo[c] for c in parts]), mean["place_boundness"])
+    hi["place_boundness"] = (mean["place_boundness"] + pl.max_horizontal(*[half[c] for c in parts])).clip(0.0, 1.0)
     return task_scores.group_by("taxonomy", "occupation_code").agg(
-        *[((pl.col(c) * w).sum() / w.sum()).alias(c) for c in BOUNDS],
+        *[mean[c].alias(c) for c in CONSTRUCTS],
+        *[lo[c].alias(f"{c}_lo") for c in CONSTRUCTS],
+        *[hi[c].alias(f"{c}_hi") for c in CONSTRUCTS],
         pl.len().alias("n_tasks"),
         *[(((pl.col(c) > 0.5) * w).sum() / w.sum()).alias(f"share_high_{c}") for c in CONSTRUCTS],
     )

@@ -73,7 +73,8 @@ def _description_scores(fit, onet_occ: pl.DataFrame, scored: set[str], model_pat
         taxonomy=pl.lit("onet"), weight=pl.lit(1.0), task_id=pl.lit(None, pl.String)
     )
     df = score_texts(fit, base, X)
-    return occ.aggregate_tasks(df).with_columns(n_tasks=pl.lit(0, pl.UInt32), source=pl.lit("description text"))
+    q_occ = dict(zip(cb.CODED, map(float, fit.q_occupation)))
+    return occ.aggregate_tasks(df, q_occ).with_columns(n_tasks=pl.lit(0, pl.UInt32), source=pl.lit("description text"))
 
 
 def _embed_progress(progress: Progress | None, label: str):
@@ -98,7 +99,8 @@ def compute(model_path: str | None = None, progress: Progress | None = None) -> 
         progress("fitting the text model", 1, 1)
 
     titles = _titles()
-    native = occ.aggregate_tasks(task_scores).with_columns(
+    q_occ = dict(zip(cb.CODED, map(float, fit.q_occupation)))
+    native = occ.aggregate_tasks(task_scores, q_occ).with_columns(
         source=pl.when(pl.col("taxonomy") == "onet").then(pl.lit("onet tasks")).otherwise(pl.lit("isco tasks"))
     )
     onet_native = native.filter(pl.col("taxonomy") == "onet").drop("taxonomy")
@@ -134,7 +136,8 @@ def compute(model_path: str | None = None, progress: Progress | None = None) -> 
         "codebook_sha256": book.sha256,
         "random_state": RANDOM_STATE,
         "cv": {"folds": N_SPLITS, "grouped_by": "occupation_code"},
-        "text_model": {**TaskTextModel().get_params(), "conformal_scale": dict(zip(cb.CODED, map(float, fit.q)))},
+        "text_model": {**TaskTextModel().get_params(), "conformal_scale": dict(zip(cb.CODED, map(float, fit.q))),
+                       "conformal_scale_occupation": q_occ},
     }
     return Scores(task_scores, occupations, fit.metrics, occ.agreement(isco), meta)
 

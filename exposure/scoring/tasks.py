@@ -38,7 +38,8 @@ class TextFit:
     """The text model fitted on every coded O*NET task, with its calibration."""
 
     model: TaskTextModel
-    q: np.ndarray  # conformal scale per coded construct
+    q: np.ndarray  # conformal scale per coded construct, task level
+    q_occupation: np.ndarray  # conformal scale per coded construct, occupation level
     train: pl.DataFrame  # task_id, occupation_code, task_text of the training rows, in order
     oof: Prediction
     labels: np.ndarray
@@ -76,7 +77,41 @@ def fit_text_model(tasks: pl.DataFrame, labels: pl.DataFrame, X: np.ndarray, mod
     q = conformal_scale(Y, oof, model.coverage)
     final = TaskTextModel(**model.get_params()).fit(Xc, Y)
     train = coded.select("task_id", "occupation_code", "task_text")
-    return TextFit(final, q, train, oof, Y, _metrics(Y, oof, q))
+    q_occ, occ_metrics = occupation_calibration(coded, Y, oof, model.coverage)
+    metrics = _metrics(Y, oof, q).join(occ_metrics, on="construct")
+    return TextFit(final, q, q_occ, train, oof, Y, metrics)
+
+
+def occupation_calibration(coded: pl.DataFrame, Y: np.ndarray, oof: Prediction,
+                           coverage: float) -> tuple[np.ndarray, pl.DataFrame]:
+    """Conformal scale for occupation scores: per construct, the ``coverage`` quantile over
+    O*NET occupations of |mean codebook label - mean out-of-fold prediction| divided by the
+    mean task sigma (task weights throughout). The errors of one occupation's tasks are
+    correlated by an unknown amount; calibrating on occupation means measures it."""
+    w = coded["weight"].to_numpy()
+    groups = coded["occupation_code"].to_numpy()
+    frame = pl.DataFrame({"occ": groups, "w": w})
+    cols = {}
+    for j, c in enumerate(cb.CODED):
+        cols[f"y{j}"], cols[f"p{j}"], cols[f"s{j}"] = Y[:, j], oof.mean[:, j], oof.sigma[:, j]
+    frame = frame.with_columns(**{k: pl.Series(v) for k, v in cols.items()})
+    means = frame.group_by("occ").agg(
+        [((pl.col(k) * pl.col("w")).sum() / pl.col("w").sum()).alias(k) for k in cols]
+    )
+    q, rows = np.zeros(len(cb.CODED)), []
+    n = means.height
+    level = min(1.0, np.ceil((n + 1) * coverage) / n)
+    for j, c in enumerate(cb.CODED):
+        y, p, s = (means[f"{x}{j}"].to_numpy() for x in ("y", "p", "s"))
+        q[j] = np.quantile(np.abs(y - p) / s, level, method="higher")
+        rows.append({
+            "construct": c,
+            "occupations": n,
+            "occupation_pearson_r": float(np.corrcoef(y, p)[0, 1]),
+            "occupation_interval_coverage": float((np.abs(y - p) <= q[j] * s).mean()),
+            "occupation_mean_interval_width": float(np.mean(np.clip(p + q[j] * s, 0, 1) - np.clip(p - q[j] * s, 0, 1))),
+        })
+    return q, pl.DataFrame(rows)
 
 
 def _nearest(fit: TextFit, neighbours: np.ndarray, similarity: np.ndarray) -> list[list[str]]:
@@ -93,11 +128,14 @@ def _nearest(fit: TextFit, neighbours: np.ndarray, similarity: np.ndarray) -> li
     return out
 
 
-def _frame(base: pl.DataFrame, point: np.ndarray, lo: np.ndarray, hi: np.ndarray,
+def _frame(base: pl.DataFrame, point: np.ndarray, lo: np.ndarray, hi: np.ndarray, sigma: np.ndarray,
            evidence: list[list[str]], source: list[str]) -> pl.DataFrame:
+    """Task scores; ``sigma_<construct>`` (the text model's spread) feeds the occupation
+    intervals and is not part of the task output contract."""
     cols = {}
     for j, c in enumerate(cb.CODED):
         cols[c], cols[f"{c}_lo"], cols[f"{c}_hi"] = point[:, j], lo[:, j], hi[:, j]
+        cols[f"sigma_{c}"] = sigma[:, j]
     comp = [cb.CODED.index(c) for c in cb.COMPONENTS]
     cols["place_boundness"] = point[:, comp].max(axis=1)
     cols["place_boundness_lo"] = lo[:, comp].max(axis=1)
@@ -124,7 +162,7 @@ def score_coded(fit: TextFit, tasks: pl.DataFrame, labels: pl.DataFrame) -> pl.D
         for acts, near in zip(lab["activities"].to_list(), _nearest(fit, fit.oof.neighbours, fit.oof.similarity))
     ]
     base = fit.train.join(tasks.drop("task_text", "occupation_code"), on="task_id", how="left")
-    return _frame(base, point, lo, hi, evidence, ["codebook+text"] * len(base))
+    return _frame(base, point, lo, hi, fit.oof.sigma, evidence, ["codebook+text"] * len(base))
 
 
 def score_texts(fit: TextFit, base: pl.DataFrame, X: np.ndarray) -> pl.DataFrame:
@@ -133,7 +171,7 @@ def score_texts(fit: TextFit, base: pl.DataFrame, X: np.ndarray) -> pl.DataFrame
         return base
     pred = fit.model.predict_full(X)
     lo, hi = interval(pred, fit.q)
-    return _frame(base, pred.mean, lo, hi, _nearest(fit, pred.neighbours, pred.similarity),
+    return _frame(base, pred.mean, lo, hi, pred.sigma, _nearest(fit, pred.neighbours, pred.similarity),
                   ["text"] * len(base))
 
 
