@@ -12,9 +12,16 @@ official title, a confidence in [0, 1], how it was matched, the runner-up, and a
 
 Codes are recognised by their shape: O*NET-SOC ``15-1252.00``; SOC ``15-1252`` (read as
 SOC 2018, else SOC 2010 through the BLS crosswalk, and resolved to its O*NET-SOC
-occupation); ISCO-08 ``2512``; ESCO codes ``2512.1`` and URIs. Titles are matched
-within one taxonomy (``taxonomy``): first exactly (case, punctuation and spacing
-ignored) against official, alternate and reported titles, then by embedding similarity.
+occupation); ISCO-08 ``2512`` (also as spreadsheets mangle it: ``110`` for ``0110``,
+``2512.0``); ESCO codes ``2512.1`` and URIs. Titles are matched within one taxonomy
+(``taxonomy``): first exactly (case, punctuation, spacing and plural "s" ignored) against
+official, alternate and reported titles, then by embedding similarity. A one-word query
+matches an alternate title exactly only if the occupation's official title contains the
+word, and by similarity only at ``MATCH_AT_ONE_WORD``: single words such as "owner" or
+"sales" are alternate titles of unrelated occupations.
+
+Unmatched rows keep the closest candidate in the runner-up columns; their ``matched_*``
+columns stay empty.
 """
 
 from __future__ import annotations
@@ -31,12 +38,14 @@ from exposure.errors import InputError
 from taxonomies import crosswalks, load
 
 MATCH_AT = 0.70  # cosine similarity for a title match
+MATCH_AT_ONE_WORD = 0.87  # one-word queries ("sales", "owner") say little: a closer match is needed
 MARGIN = 0.02  # lead over the runner-up occupation
 TAXONOMIES = ("onet", "isco08", "esco")
 
 _ONET = re.compile(r"^\d{2}-\d{4}\.\d{2}$")
 _SOC = re.compile(r"^\d{2}-\d{4}$")
 _ISCO = re.compile(r"^\d{4}$")
+_ISCO_MANGLED = re.compile(r"^(\d{3}|\d{4}\.0+)$")  # leading zero lost, or read as a number
 _ESCO_CODE = re.compile(r"^\d{4}(\.\d+)+$")
 _ESCO_URI = re.compile(r"^https?://data\.europa\.eu/esco/occupation/[0-9a-f-]+$")
 
@@ -64,6 +73,8 @@ class Match:
     runner_up_title: str | None = None
 
     def row(self) -> tuple:
+        if self.status == "unmatched" and self.code:  # the closest candidate, not a match
+            return (self.status, self.method, None, None, None, round(self.confidence, 4), self.code, self.title)
         return (self.status, self.method, self.taxonomy, self.code, self.title,
                 round(self.confidence, 4), self.runner_up_code, self.runner_up_title)
 
@@ -117,6 +128,8 @@ def _soc_to_onet() -> dict[str, list[str]]:
 def _code(text: str) -> Match | None:
     """A match for a code-shaped input, or None if it is not shaped like a code."""
     t = text.strip()
+    if _ISCO_MANGLED.match(t):
+        t = t.split(".")[0].zfill(4)
     if _ONET.match(t):
         titles = _titles("onet")
         if t in titles:
@@ -166,7 +179,8 @@ class TitleIndex:
                 occ.select("occupation_code", variant=pl.col("alternate_titles")).explode("variant"),
             ])
             .drop_nulls()
-            .with_columns(norm=pl.col("variant").map_elements(normalise, return_dtype=pl.String))
+            .with_columns(norm=pl.col("variant").map_elements(lambda v: singular(normalise(v)),
+                                                              return_dtype=pl.String))
             .filter(pl.col("norm") != "")
             .unique(["occupation_code", "norm"])
             .sort("norm", "occupation_code")
@@ -188,11 +202,22 @@ class TitleIndex:
         """An exact (normalised) title match. A title shared by several occupations is
         resolved only if one of them has it as its official title (plurals aside), or if they are one
         O*NET-SOC group (``29-1141.00`` and its specialisations: the ``.00`` is taken)."""
-        norm = normalise(text)
+        norm = singular(normalise(text))
         codes = self.exact_map.get(norm)
         if not codes:
             return None
-        official = [c for c in codes if singular(normalise(self.titles[c])) == singular(norm)]
+        official = [c for c in codes if singular(normalise(self.titles[c])) == norm]
+        if " " not in norm and not official:
+            # a bare word counts only for occupations whose official title contains it
+            # ("plumber" -> "Plumbers, Pipefitters, and Steamfitters"; not "owner" -> "Urologists")
+            codes = [c for c in codes if norm in singular(normalise(self.titles[c])).split()]
+            if not codes:
+                return None
+        if not official:  # an alternate title of several: is it named in just one official title?
+            pattern = re.compile(rf"\b{re.escape(norm)}\b")
+            named = [c for c in codes if pattern.search(singular(normalise(self.titles[c])))]
+            official = named if len(named) == 1 else []
+            codes = named + [c for c in codes if c not in named]  # named ones first as candidates
         if len(codes) == 1 or len(official) == 1:
             best = official[0] if official else codes[0]
             rest = [c for c in codes if c != best]
@@ -222,15 +247,23 @@ class TitleIndex:
             top_sim.append(values.numpy())
             top_idx.append(idx.numpy())
         out = []
-        for sims, idx in zip(np.concatenate(top_sim), np.concatenate(top_idx)):
+        norms = self.variants["norm"].to_numpy()
+        for text, sims, idx in zip(texts, np.concatenate(top_sim), np.concatenate(top_idx)):
             order = np.lexsort((idx, -sims))  # ties by variant order
             sims, idx = sims[order], idx[order]
+            one_word = len(text.split()) == 1
+            if one_word:  # the bare word as an alternate title of some occupation proves nothing
+                keep = norms[idx] != singular(normalise(text))
+                sims, idx = sims[keep], idx[keep]
+            if len(idx) == 0:
+                out.append(Match("unmatched", "title similarity"))
+                continue
             best_code = codes[idx[0]]
             runner = next((j for j in range(1, len(idx)) if codes[idx[j]] != best_code), None)
             sim = float(sims[0])
             r_code = codes[idx[runner]] if runner is not None else None
             r_sim = float(sims[runner]) if runner is not None else 0.0
-            if sim < MATCH_AT:
+            if sim < (MATCH_AT_ONE_WORD if one_word else MATCH_AT):
                 status = "unmatched"
             elif sim - r_sim < MARGIN:
                 status = "ambiguous"
