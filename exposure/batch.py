@@ -21,22 +21,30 @@ from exposure.scoring.codebook import CONSTRUCTS
 
 MAX_LINE = 10_000
 MAX_BYTES = 200 * 1024 * 1024
-_HEADER_HINTS = ("occupation", "title", "job", "code", "soc", "isco", "esco", "beruf", "metier", "profession")
+# header words that name the occupation column, strongest first
+_HEADER_HINTS = ("occupation", "job title", "title", "job", "beruf", "metier", "profession", "isco", "esco",
+                 "soc", "onet", "o*net", "code")
 SCORE_COLUMNS = [f"{c}{s}" for c in CONSTRUCTS for s in ("", "_lo", "_hi")]
 
 
 def _decode(data: bytes, name: str) -> str:
     if not data.strip():
         raise InputError(f"{name} is empty")
-    if b"\x00" in data[:65536]:
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):  # Excel's "Unicode text" export
+        text = data.decode("utf-16")
+    elif b"\x00" in data[:65536]:
         raise InputError(f"{name} is not a text file (it contains NUL bytes); give a CSV, TSV or plain list")
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        text = data.decode("cp1252", errors="replace")
+    else:
+        try:
+            text = data.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            text = data.decode("cp1252", errors="replace")
     for i, line in enumerate(text.splitlines(), 1):
         if len(line) > MAX_LINE:
             raise InputError(f"{name}: line {i} is longer than {MAX_LINE:,} characters; is this the right file?")
+    controls = sum(1 for ch in text[:65536] if ord(ch) < 32 and ch not in "\t\r\n")
+    if controls > 0.01 * min(len(text), 65536):
+        raise InputError(f"{name} is not a text file (it is full of control characters); give a CSV, TSV or plain list")
     return text
 
 
@@ -45,7 +53,10 @@ def read_bytes(source: str | Path) -> tuple[bytes, str]:
     import sys
 
     if str(source) == "-":
-        return sys.stdin.buffer.read(MAX_BYTES + 1), "standard input"
+        data, name = sys.stdin.buffer.read(MAX_BYTES + 1), "standard input"
+        if len(data) > MAX_BYTES:
+            raise InputError(f"{name} is larger than {MAX_BYTES // 2**20} MB")
+        return data, name
     path = Path(source)
     if not path.is_file():
         raise InputError(f"no such file: {path}")
@@ -59,36 +70,67 @@ def _delimiter(header: str) -> str:
     return max(counts, key=lambda d: (counts[d], d == ","))
 
 
+def _hint_rank(header: str) -> int | None:
+    """How strongly a header names the occupation column (lower is stronger), or None."""
+    h = header.lower()
+    return next((i for i, hint in enumerate(_HEADER_HINTS) if hint in h), None)
+
+
+def _looks_like_table(first_line: str) -> bool:
+    """A first line that is a header: delimited, with a column named like occupations."""
+    cells = next(csv.reader([first_line], delimiter=_delimiter(first_line)), [])
+    return len(cells) > 1 and any(_hint_rank(c) is not None for c in cells)
+
+
 def parse(data: bytes, name: str, column: str | None = None, table: bool | None = None) -> tuple[pl.DataFrame, str]:
     """The input rows as a frame of text columns, and the name of the occupation column.
 
-    ``table`` says whether the input has a header row (default: yes for .csv/.tsv names or
-    when ``column`` is given, no for anything else, which is read as a plain list)."""
+    ``table`` says whether the input has a header row. By default: yes when ``column`` is
+    given; for a .csv/.tsv file, yes unless it has a single column whose first line does
+    not name occupations (then it is a plain list); for standard input or other files, yes
+    only if the first line is delimited and names an occupation column. The column is
+    ``column``, else the one whose header names occupations most clearly
+    (``_HEADER_HINTS``, in order); two equally clear candidates are an error."""
     text = _decode(data, name)
-    if table is None:
-        table = column is not None or name.lower().endswith((".csv", ".tsv"))
-    if not table:
-        values = [line.strip() for line in text.splitlines() if line.strip()]
-        return pl.DataFrame({"input": values}, schema={"input": pl.String}), "input"
     lines = text.splitlines()
-    reader = csv.reader(io.StringIO(text), delimiter=_delimiter(lines[0]))
-    rows = list(reader)
+    first = next((line for line in lines if line.strip()), "")
+    if table is None:
+        if column is not None:
+            table = True
+        elif name.lower().endswith((".csv", ".tsv")):
+            single = len(next(csv.reader([first], delimiter=_delimiter(first)), [])) == 1
+            table = not single or _hint_rank(first) is not None
+        else:
+            table = _looks_like_table(first)
+    if not table:
+        values = [line.strip() for line in lines if line.strip()]
+        return pl.DataFrame({"input": values}, schema={"input": pl.String}), "input"
+    try:
+        rows = [r for r in csv.reader(io.StringIO(text), delimiter=_delimiter(first)) if any(c.strip() for c in r)]
+    except csv.Error as exc:
+        raise InputError(f"{name} is not a readable CSV/TSV file ({exc})") from None
     header = [h.strip() for h in rows[0]]
     if len(set(header)) != len(header) or any(h == "" for h in header):
         header = [h or f"column_{i + 1}" for i, h in enumerate(header)]
         header = [h if header.count(h) == 1 else f"{h}_{i + 1}" for i, h in enumerate(header)]
-    body = [r + [""] * (len(header) - len(r)) for r in rows[1:] if any(cell.strip() for cell in r)]
+    body = [r + [""] * (len(header) - len(r)) for r in rows[1:]]
+    if not body:
+        raise InputError(f"{name} has a header but no rows")
     if any(len(r) > len(header) for r in body):
         raise InputError(f"{name}: a row has more cells than the header has columns")
     df = pl.DataFrame(body, schema={h: pl.String for h in header}, orient="row")
     if column is None:
-        hits = [h for h in header if any(k in h.lower() for k in _HEADER_HINTS)]
+        ranks = {h: _hint_rank(h) for h in header}
+        best = min((r for r in ranks.values() if r is not None), default=None)
+        hits = [h for h, r in ranks.items() if r is not None and r == best]
         if len(header) == 1:
             column = header[0]
-        elif hits:
+        elif len(hits) == 1:
             column = hits[0]
         else:
-            raise InputError(f"{name}: which column holds the occupations? Use --column; columns: {', '.join(header)}")
+            which = f"{', '.join(hits)} all could" if hits else "none is named like one"
+            raise InputError(f"{name}: which column holds the occupations ({which})? Use --column; "
+                             f"columns: {', '.join(header)}")
     elif column not in header:
         raise InputError(f"{name}: no column {column!r}; columns: {', '.join(header)}")
     return df, column

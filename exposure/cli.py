@@ -319,10 +319,14 @@ def score(source: str | None, taxonomy: str, all_: bool, column: str | None, pla
 
     data, name = batch.read_bytes(source)
     rows, col = batch.parse(data, name, column, table=False if plain else None)
+    err.print(f"{rows.height:,} rows; occupations from column {col!r}" if col != "input" else f"{rows.height:,} rows")
     result = _scores(model_path, rebuild)
     with progress_bar() as bar:
         bar.add_task(f"matching {rows.height:,} rows", total=None)
         df = batch.score_rows(rows, col, taxonomy, result.occupations, batch.identity_scores())
+    if not (df["match_status"] == "matched").any():
+        raise InputError(f"none of the {df.height:,} rows of {name} matched an occupation; nothing written "
+                         f"(first: {df[col][0]!r}, {df['match_method'][0]})")
     emit(df, output, fmt, **_manifest_fields(result, input=name, column=col, title_taxonomy=taxonomy))
     counts = dict(df.group_by("match_status").len().iter_rows())
     err.print(", ".join(f"{counts.get(s, 0):,} {s}" for s in ("matched", "ambiguous", "unmatched")))
@@ -428,7 +432,11 @@ def _render_lookup(page: dict) -> None:
     for c, s in page["scores"].items():
         t.add_row(c, f"{s['score']:.2f}", f"{s['lo']:.2f}-{s['hi']:.2f}", f"{s['percentile']:.0f}")
     out.print(t)
+    if not page["tasks"]["most_exposed"]:
+        out.print(f"Tasks: none; {escape(occ['title'])} has no task list.")
     for key, title in (("most_exposed", "Most offshorable tasks"), ("least_exposed", "Least offshorable tasks")):
+        if not page["tasks"][key]:
+            continue
         tt = Table(title=f"{title} ({page['tasks']['from']})", title_justify="left", show_lines=True)
         tt.add_column("offsh.", justify="right")
         tt.add_column("task and evidence")
@@ -440,12 +448,18 @@ def _render_lookup(page: dict) -> None:
     if "note" in sk:
         out.print(f"Skills: {sk['note']}.")
     else:
-        out.print(f"[bold]Skill profile[/]  identity dissolution {sk.get('identity_dissolution', float('nan')):.2f}, "
-                  f"e-skill share {sk.get('e_skill_share', float('nan')):.2f}, "
-                  f"specificity {sk.get('specificity', float('nan')):.2f}")
+        def num(key: str) -> str:
+            value = sk.get(key)
+            return "n/a" if value is None else f"{value:.2f}"
+
+        out.print(f"[bold]Skill profile[/]  identity dissolution {num('identity_dissolution')}, "
+                  f"e-skill share {num('e_skill_share')}, specificity {num('specificity')}")
         out.print("  distinctive: " + escape("; ".join(sk["distinctive"]) or "none"))
         out.print("  generic e-skills: " + escape("; ".join(sk["e_skills"]) or "none"))
-    if page["safer_moves"]:
+    if not page["safer_moves"]:
+        out.print("Safer moves: none among the nearest occupations is clearly less offshorable"
+                  if "note" not in sk else "Safer moves: the skill graph covers O*NET and ESCO occupations.")
+    else:
         mv = Table(title="Nearby occupations with lower offshorability (safer moves)", title_justify="left")
         for col in ("code", "title", "similarity", "offshorability"):
             mv.add_column(col, justify="right" if col in ("similarity", "offshorability") else "left")

@@ -70,9 +70,13 @@ def write_table(df: pl.DataFrame, target: Path, fmt: str | None = None) -> Path:
 def csv_safe(df: pl.DataFrame) -> pl.DataFrame:
     """A frame ready for CSV that people open in spreadsheets: list-of-text columns joined
     with " | ", and text cells that start with ``= + - @``, a tab or a carriage return
-    prefixed with ``'`` so that no spreadsheet runs them as a formula."""
+    prefixed with ``'`` so that no spreadsheet runs them as a formula (plain signed numbers
+    such as ``-5`` are left as they are)."""
     flat = df.with_columns(pl.col(c).list.join(" | ") for c, t in df.schema.items() if t == pl.List(pl.String))
+    risky = r"^[=+\-@\t\r]"
+    number = r"^[+-]?\d+(\.\d+)?$"  # a plain signed number passes unchanged
     return flat.with_columns(
-        pl.when(pl.col(c).str.contains(r"^[=+\-@\t\r]")).then("'" + pl.col(c)).otherwise(pl.col(c)).alias(c)
+        pl.when(pl.col(c).str.contains(risky) & ~pl.col(c).str.contains(number))
+        .then("'" + pl.col(c)).otherwise(pl.col(c)).alias(c)
         for c, t in flat.schema.items() if t == pl.String
     )

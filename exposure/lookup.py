@@ -3,7 +3,8 @@
 :func:`lookup` resolves a title or code (:mod:`exposure.match`) and gathers, as plain data
 (the CLI renders it, ``--json`` prints it as is):
 
-- the matched occupation, and the alternatives when the match is uncertain;
+- the matched occupation, and the runner-up when the match is uncertain (an ambiguous
+  title is an error that names the candidates: nothing is chosen for the user);
 - each score with its interval and its percentile among the occupations of the taxonomy;
 - the five most and five least offshorable tasks with their evidence (ESCO occupations show
   the tasks of the O*NET occupation they map to, else of their ISCO-08 unit group);
@@ -63,9 +64,11 @@ def _tasks(scores: Scores, taxonomy: str, codes: list[str]) -> dict[str, list[di
     cols = ["task_id", "task_text", "offshorability", "offshorability_lo", "offshorability_hi",
             "routinizability", "place_boundness", "evidence"]
     ranked = t.sort(["offshorability", "task_id"], descending=[True, False]).select(cols)
+    most = ranked.head(N_TASKS)
+    rest = ranked.slice(most.height)  # a short task list is not shown twice
     return {
-        "most_exposed": ranked.head(N_TASKS).to_dicts(),
-        "least_exposed": ranked.reverse().head(N_TASKS).to_dicts(),
+        "most_exposed": most.to_dicts(),
+        "least_exposed": rest.reverse().head(N_TASKS).to_dicts(),
     }
 
 
@@ -109,10 +112,17 @@ def lookup(query: str, scores: Scores, taxonomy: str = "onet") -> dict[str, Any]
         raise InputError("give an occupation title or code")
     if len(query) > 500:
         raise InputError("that query is longer than 500 characters; give a title or a code")
+    if any(not ch.isprintable() for ch in query) or query != query.encode("utf-8", "replace").decode("utf-8"):
+        raise InputError("the query is not printable text; give an occupation title or code")
     match = resolve([query], taxonomy).row(0, named=True)
     if match["match_status"] == "unmatched":
-        hint = f"; the closest is {match['matched_title']!r} ({match['matched_code']})" if match["matched_code"] else ""
+        hint = f"; the closest is {match['runner_up_title']!r} ({match['runner_up_code']})" if match["runner_up_code"] else ""
         raise InputError(f"no occupation matches {query!r}{hint}")
+    if match["match_status"] == "ambiguous":
+        raise InputError(
+            f"{query!r} fits several occupations, e.g. {match['matched_title']!r} ({match['matched_code']}) and "
+            f"{match['runner_up_title']!r} ({match['runner_up_code']}); give a code or a more precise title"
+        )
     tax, code = match["matched_taxonomy"], match["matched_code"]
     row = scores.occupations.filter((pl.col("taxonomy") == tax) & (pl.col("occupation_code") == code))
     if row.is_empty():

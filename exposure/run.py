@@ -13,7 +13,7 @@ from exposure.manifest import write_manifest
 from exposure.scoring.evaluate import sanity_checks
 from exposure.scoring.occupations import output_columns, task_output_columns
 from exposure.scoring.pipeline import RELEASES, Scores, scores
-from taxonomies import build_all
+from taxonomies import build_all, load
 
 Progress = Callable[[str, int, int], None]
 
@@ -61,13 +61,28 @@ def write_graph_outputs(folder: Path) -> list[Path]:
     return written
 
 
+def warm_caches() -> None:
+    """Embed what the interactive commands need, so that `exposure score` with free-text
+    titles and `exposure lookup` answer fast afterwards: every taxonomy's title index and
+    the nearest-occupation tables of the skill graphs."""
+    from exposure.graph import neighbours
+    from exposure.match import TAXONOMIES, title_index
+
+    for taxonomy in TAXONOMIES:
+        title_index(taxonomy).vectors
+    for taxonomy in ("onet", "esco"):
+        first = load("occupations", only=taxonomy)["occupation_code"].sort()[0]
+        neighbours(taxonomy, first, k=1)
+
+
 def run(folder: Path, model_path: str | None = None, progress: Progress | None = None) -> list[Path]:
-    """Build the tables, score everything, build the graphs and the report; return the files
-    written, the report's HTML last."""
+    """Build the tables, score everything, build the graphs and the report, warm the caches
+    of the interactive commands; return the files written, the report's HTML last."""
     from exposure.report import build_report
 
     build_all()
     written = write_outputs(scores(model_path, progress=progress), folder)
     written += write_graph_outputs(folder)
     written.append(build_report(folder / "report"))
+    warm_caches()
     return written

@@ -84,13 +84,14 @@ def test_excel_export_with_semicolons_bom_and_cp1252(scored, tmp_path):
 
 def test_csv_cells_cannot_run_as_formulas(scored, tmp_path):
     src = tmp_path / "evil.csv"
-    src.write_text('title,note\nRoofers,=HYPERLINK("http://x")\n@SUM(1),+1\n', encoding="utf-8")
+    src.write_text('title,note\nRoofers,=HYPERLINK("http://x")\n@SUM(1),-2+3\nRoofers,-5\n', encoding="utf-8")
     target = tmp_path / "o.csv"
     assert run("score", str(src), "--column", "title", "-o", str(target)).exit_code == 0
     text = target.read_text()
-    for cell in ('=HYPERLINK', '@SUM(1)', '+1'):
+    for cell in ('=HYPERLINK', '@SUM(1)', '-2+3'):
         assert f",{cell}" not in text and f"\n{cell}" not in text
-    assert "'=HYPERLINK" in text and "'@SUM(1)" in text
+    assert "'=HYPERLINK" in text and "'@SUM(1)" in text and "'-2+3" in text
+    assert ",-5," in text  # a plain number passes through unchanged
 
 
 @pytest.mark.parametrize(

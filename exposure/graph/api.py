@@ -143,7 +143,7 @@ def skill_table(taxonomy: str) -> pl.DataFrame:
         bc = boundary.betweenness(G)
         return table.with_columns(betweenness=pl.col("node").replace_strict(bc, return_dtype=pl.Float64))
 
-    return _cached(check_taxonomy(taxonomy), "skill_table", compute)
+    return _cached(check_taxonomy(taxonomy), "skill_table", lambda: compute().with_columns(pl.col(pl.Float64).round(4)))
 
 
 def identity_table(taxonomy: str) -> pl.DataFrame:
@@ -166,7 +166,7 @@ def identity_table(taxonomy: str) -> pl.DataFrame:
             *[c for c in SCORE_COLUMNS if c in occ.columns],
         ).sort("occupation_code")
 
-    return _cached(check_taxonomy(taxonomy), "identity", compute)
+    return _cached(check_taxonomy(taxonomy), "identity", lambda: compute().with_columns(pl.col(pl.Float64).round(4)))
 
 
 def build_graph(taxonomy: str) -> nx.Graph:

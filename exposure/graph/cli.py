@@ -7,6 +7,7 @@ failure of the work), as in :mod:`exposure.cli`.
 
 from __future__ import annotations
 
+import re
 import time
 from pathlib import Path
 
@@ -114,7 +115,8 @@ def eskills(taxonomy: str, output: Path | None) -> None:
 
 @graph.command("neighbours")
 @click.argument("code")
-@taxonomy_option
+@click.option("--taxonomy", type=click.Choice(TAXONOMIES), default=None,
+              help="Which taxonomy's graph; default: the one the code belongs to.")
 @click.option("-k", "k", type=click.IntRange(min=1), default=10, show_default=True,
               help="How many occupations.")
 def neighbours(code: str, taxonomy: str, k: int) -> None:
@@ -127,6 +129,7 @@ def neighbours(code: str, taxonomy: str, k: int) -> None:
     """
     from exposure.graph import neighbours as nearest
 
+    taxonomy = taxonomy or ("onet" if re.match(r"^\d{2}-\d{4}\.\d{2}$", code) else "esco")
     df = nearest(taxonomy, code, k)
     print_frame(f"Nearest {taxonomy} occupations to {code}", df)
 

@@ -186,7 +186,8 @@ def output_columns(df: pl.DataFrame) -> pl.DataFrame:
             "onet_employment", *[f"{c}_via_onet" for c in CONSTRUCTS]]
     cols = [c for c in [*first, *intervals, *rest] if c in df.columns]
     out = df.select(cols)
-    return out.select([c for c in cols if c in first or out[c].null_count() < out.height])
+    keep = {*first, "n_tasks", "source"}
+    return out.select([c for c in cols if c in keep or out[c].null_count() < out.height])
 
 
 def task_output_columns(df: pl.DataFrame) -> pl.DataFrame:

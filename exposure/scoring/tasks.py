@@ -25,6 +25,7 @@ from exposure.scoring.textmodel import (
     TaskTextModel,
     conformal_scale,
     cross_validate,
+    held_out_coverage,
     interval,
 )
 
@@ -46,8 +47,9 @@ class TextFit:
     metrics: pl.DataFrame = field(default_factory=pl.DataFrame)
 
 
-def _metrics(Y: np.ndarray, oof: Prediction, q: np.ndarray) -> pl.DataFrame:
+def _metrics(Y: np.ndarray, oof: Prediction, q: np.ndarray, coverage: float) -> pl.DataFrame:
     lo, hi = interval(oof, q)
+    held_out = held_out_coverage(Y, oof.mean, oof.sigma, oof.fold, coverage)
     rows = []
     for j, c in enumerate(cb.CODED):
         y, p = Y[:, j], oof.mean[:, j]
@@ -58,7 +60,7 @@ def _metrics(Y: np.ndarray, oof: Prediction, q: np.ndarray) -> pl.DataFrame:
             "pearson_r": float(np.corrcoef(y, p)[0, 1]),
             "r2": 1 - ss_res / ss_tot,
             "mae": float(np.abs(y - p).mean()),
-            "interval_coverage": float(((y >= lo[:, j]) & (y <= hi[:, j])).mean()),
+            "interval_coverage": float(held_out[j]),
             "mean_interval_width": float((hi[:, j] - lo[:, j]).mean()),
         })
     return pl.DataFrame(rows)
@@ -78,7 +80,7 @@ def fit_text_model(tasks: pl.DataFrame, labels: pl.DataFrame, X: np.ndarray, mod
     final = TaskTextModel(**model.get_params()).fit(Xc, Y)
     train = coded.select("task_id", "occupation_code", "task_text")
     q_occ, occ_metrics = occupation_calibration(coded, Y, oof, model.coverage)
-    metrics = _metrics(Y, oof, q).join(occ_metrics, on="construct")
+    metrics = _metrics(Y, oof, q, model.coverage).join(occ_metrics, on="construct")
     return TextFit(final, q, q_occ, train, oof, Y, metrics)
 
 
@@ -90,25 +92,27 @@ def occupation_calibration(coded: pl.DataFrame, Y: np.ndarray, oof: Prediction,
     correlated by an unknown amount; calibrating on occupation means measures it."""
     w = coded["weight"].to_numpy()
     groups = coded["occupation_code"].to_numpy()
-    frame = pl.DataFrame({"occ": groups, "w": w})
+    frame = pl.DataFrame({"occ": groups, "w": w, "fold": oof.fold})
     cols = {}
     for j, c in enumerate(cb.CODED):
         cols[f"y{j}"], cols[f"p{j}"], cols[f"s{j}"] = Y[:, j], oof.mean[:, j], oof.sigma[:, j]
     frame = frame.with_columns(**{k: pl.Series(v) for k, v in cols.items()})
     means = frame.group_by("occ").agg(
-        [((pl.col(k) * pl.col("w")).sum() / pl.col("w").sum()).alias(k) for k in cols]
-    )
+        pl.col("fold").first(), *[((pl.col(k) * pl.col("w")).sum() / pl.col("w").sum()).alias(k) for k in cols]
+    ).sort("occ")
+    folds = means["fold"].to_numpy()
     q, rows = np.zeros(len(cb.CODED)), []
     n = means.height
     level = min(1.0, np.ceil((n + 1) * coverage) / n)
     for j, c in enumerate(cb.CODED):
         y, p, s = (means[f"{x}{j}"].to_numpy() for x in ("y", "p", "s"))
         q[j] = np.quantile(np.abs(y - p) / s, level, method="higher")
+        held_out = held_out_coverage(y[:, None], p[:, None], s[:, None], folds, coverage)[0]
         rows.append({
             "construct": c,
             "occupations": n,
             "occupation_pearson_r": float(np.corrcoef(y, p)[0, 1]),
-            "occupation_interval_coverage": float((np.abs(y - p) <= q[j] * s).mean()),
+            "occupation_interval_coverage": float(held_out),
             "occupation_mean_interval_width": float(np.mean(np.clip(p + q[j] * s, 0, 1) - np.clip(p - q[j] * s, 0, 1))),
         })
     return q, pl.DataFrame(rows)
