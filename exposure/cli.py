@@ -319,7 +319,6 @@ def score(source: str | None, taxonomy: str, all_: bool, column: str | None, pla
 
     data, name = batch.read_bytes(source)
     rows, col = batch.parse(data, name, column, table=False if plain else None)
-    err.print(f"{rows.height:,} rows; occupations from column {col!r}" if col != "input" else f"{rows.height:,} rows")
     result = _scores(model_path, rebuild)
     with progress_bar() as bar:
         bar.add_task(f"matching {rows.height:,} rows", total=None)
@@ -329,7 +328,9 @@ def score(source: str | None, taxonomy: str, all_: bool, column: str | None, pla
                          f"(first: {df[col][0]!r}, {df['match_method'][0]})")
     emit(df, output, fmt, **_manifest_fields(result, input=name, column=col, title_taxonomy=taxonomy))
     counts = dict(df.group_by("match_status").len().iter_rows())
-    err.print(", ".join(f"{counts.get(s, 0):,} {s}" for s in ("matched", "ambiguous", "unmatched")))
+    source_col = f" (occupations from column {col!r})" if col != "input" else ""
+    err.print(f"{df.height:,} rows{source_col}: "
+              + ", ".join(f"{counts.get(s, 0):,} {s}" for s in ("matched", "ambiguous", "unmatched")))
 
 
 @cli.command("tasks")

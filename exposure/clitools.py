@@ -21,7 +21,7 @@ from rich.table import Table
 
 from exposure.errors import ExposureError, InputError
 
-err = Console(stderr=True)
+err = Console(stderr=True, soft_wrap=True)  # messages are never wrapped
 # wide enough for the tables when the output goes to a file or a pipe
 out = Console() if Console().is_terminal else Console(width=160)
 

@@ -62,7 +62,7 @@ def test_score_a_csv_keeps_every_row_and_column(scored, tmp_path):
     assert df["match_status"].to_list() == ["matched", "unmatched", "matched"]
     assert df["offshorability"][1] is None and float(df["offshorability"][2]) > 0.5
     assert {"offshorability_lo", "offshorability_hi", "identity_dissolution"} <= set(df.columns)
-    assert "1 unmatched" in result.output
+    assert "3 rows (occupations from column 'Job title'): 2 matched, 0 ambiguous, 1 unmatched" in result.output
 
 
 def test_plain_list_from_stdin_as_json(scored):
@@ -100,7 +100,12 @@ def test_csv_cells_cannot_run_as_formulas(scored, tmp_path):
         (b"", "empty.csv", "is empty"),
         (b"\x00\x01\x02binary\x00", "blob.csv", "is not a text file"),
         (b"a,b\n" + b"x" * 20_000 + b",1\n", "huge.csv", "line 2 is longer than 10,000 characters"),
-        (b"a,b\n1,2\n", "two.csv", "which column holds the occupations? Use --column; columns: a, b"),
+        (b"a,b\n1,2\n", "two.csv", "which column holds the occupations (none is named like one)? Use --column"),
+        (b"job title,previous job title\nRoofers,x\n", "both.csv",
+         "which column holds the occupations (job title, previous job title all could)"),
+        (bytes(range(1, 200)) * 50, "noise.csv", "is not a text file"),
+        (b"title\n", "header_only.csv", "has a header but no rows"),
+        (b"zzzz qqqq\n99-9999.00\n", "nothing.txt", "none of the 2 rows of"),
     ],
 )
 def test_bad_input_files_give_one_line_errors(scored, tmp_path, content, name, message):
@@ -120,6 +125,46 @@ def test_wrong_column_and_missing_file(scored, tmp_path):
     assert result.exit_code == 2 and "no column 'job'; columns: title" in result.output
     result = run("score", str(tmp_path / "nope.csv"))
     assert result.exit_code == 2 and "no such file" in result.output
+
+
+def test_a_csv_on_standard_input_is_read_with_its_header(scored):
+    result = run("score", "-", input="job title,n\nRoofers,1\n2512,2\n")
+    assert result.exit_code == 0, result.output
+    df = pl.read_csv(io.StringIO(result.stdout), infer_schema=False)
+    assert df["job title"].to_list() == ["Roofers", "2512"] and df["n"].to_list() == ["1", "2"]
+    assert "occupations from column 'job title'" in result.output
+
+
+def test_a_headerless_one_column_csv_keeps_its_first_row(scored, tmp_path):
+    src = tmp_path / "list.csv"
+    src.write_text("Roofers\nCashiers\n2512\n")
+    result = run("score", str(src), "-o", str(tmp_path / "o.csv"))
+    assert result.exit_code == 0, result.output
+    assert pl.read_csv(tmp_path / "o.csv", infer_schema=False)["input"].to_list() == ["Roofers", "Cashiers", "2512"]
+
+
+def test_the_occupation_column_is_chosen_by_its_name(scored, tmp_path):
+    src = tmp_path / "staff.csv"
+    src.write_text("name,postcode,job\nAna,1010,Roofers\n")
+    result = run("score", str(src), "-o", str(tmp_path / "o.csv"))
+    assert result.exit_code == 0 and "occupations from column 'job'" in result.output
+
+
+def test_excel_unicode_text_export_is_read(scored, tmp_path):
+    src = tmp_path / "export.tsv"
+    src.write_bytes("Beruf\tOrt\nRoofers\tWien\n".encode("utf-16"))
+    result = run("score", str(src), "-o", str(tmp_path / "o.csv"))
+    assert result.exit_code == 0, result.output
+    assert pl.read_csv(tmp_path / "o.csv", infer_schema=False)["matched_code"].to_list() == ["47-2181.00"]
+
+
+def test_one_word_titles_need_more_than_an_alternate_title(tables):
+    got = resolve(["owner", "sales", "plumber", "nurse", "customer service representative", "110", "2512.0"])
+    rows = got.select("match_status", "matched_code").rows()
+    assert rows[0][0] == "unmatched" and rows[1][0] == "unmatched"  # alternate titles of unrelated jobs
+    assert rows[2] == ("matched", "47-2152.00") and rows[3] == ("matched", "29-1141.00")
+    assert rows[4] == ("matched", "43-4051.00")  # the official title, plural aside
+    assert rows[5] == ("matched", "0110") and rows[6] == ("matched", "2512")  # spreadsheet-mangled ISCO codes
 
 
 def test_parse_plain_list_skips_blank_lines():
