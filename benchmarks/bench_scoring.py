@@ -13,15 +13,15 @@ Runs in a temporary data folder; prints one line per figure.
 
 from __future__ import annotations
 
-import argparse
 import os
 import subprocess
 import sys
-import tempfile
-from pathlib import Path
+
+from common import fresh_data_folder
 
 STEP = """
 import os, resource, sys, time
+
 from exposure.embed import encode, load_model
 from exposure.scoring.pipeline import scores
 from taxonomies import load
@@ -44,15 +44,10 @@ def step(name: str) -> tuple[float, float]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    here = Path(__file__).resolve().parents[1]
-    parser.add_argument("--from", dest="source", default=str(here.parent / "shared" / "data"))
-    args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as tmp:
-        os.environ["EXPOSURE_DATA_DIR"] = tmp
+    with fresh_data_folder(__doc__.splitlines()[0]) as source:
         from taxonomies import build_all, load, releases
 
-        releases.import_from(Path(args.source))
+        releases.import_from(source)
         build_all()
         n = load("tasks")["task_text"].n_unique()
         bare, bare_mb = step("bare")

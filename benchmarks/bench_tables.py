@@ -9,16 +9,15 @@ Runs in a temporary data folder; prints one line per figure.
 
 from __future__ import annotations
 
-import argparse
-import os
 import subprocess
 import sys
-import tempfile
 import time
-from pathlib import Path
+
+from common import fresh_data_folder
 
 RELOAD = """
 import time
+
 t = time.perf_counter()
 from taxonomies import TABLES, load
 rows = sum(load(name).height for name in TABLES)
@@ -27,17 +26,11 @@ print(f"{time.perf_counter() - t:.3f} {rows}")
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    here = Path(__file__).resolve().parents[1]
-    parser.add_argument("--from", dest="source", default=str(here.parent / "shared" / "data"))
-    args = parser.parse_args()
-
-    with tempfile.TemporaryDirectory() as tmp:
-        os.environ["EXPOSURE_DATA_DIR"] = tmp
+    with fresh_data_folder(__doc__.splitlines()[0]) as source:
         from taxonomies import build_all, releases
 
         t0 = time.perf_counter()
-        releases.import_from(Path(args.source))
+        releases.import_from(source)
         t1 = time.perf_counter()
         tables = build_all()
         t2 = time.perf_counter()

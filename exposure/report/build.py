@@ -585,6 +585,9 @@ def write_report(folder: Path, rendered: Rendered, releases: list[str], manifest
                        files=sorted(rendered.tables))
         names += [f"{HTML_NAME}.manifest.json", HTML_NAME]
         if not folder.exists():
+            umask = os.umask(0o022)
+            os.umask(umask)
+            os.chmod(staging, 0o777 & ~umask)  # mkdtemp makes it private; a report folder is not
             os.rename(staging, folder)
         else:
             old = folder / f"{HTML_NAME}.manifest.json"
