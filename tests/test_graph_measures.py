@@ -270,8 +270,13 @@ def test_boundaries(scored, which):
 
     b = boundaries(which)
     assert b["agreement"]["skills"].to_list() == ["all skills", "without e-skills", "without generic skills"]
-    for key in ("nmi", "ari", "nmi_without_e_skills", "ari_without_e_skills"):
-        assert -1 <= b[key] <= 1
+    # skill communities follow sectors, which cut across the major groups (skill levels):
+    # they agree with the ISCO-08 major groups only in part, more with sub-major groups
+    assert 0.15 < b["nmi"] < 0.6 and 0 < b["ari"] < 0.4
+    agreement = b["agreement"].row(0, named=True)
+    assert agreement["nmi_submajor"] > agreement["nmi"]
+    if which == "onet":  # generic skills blur the official boundaries in O*NET
+        assert b["nmi_without_e_skills"] > b["nmi"]
     assert b["communities"]["node"].is_sorted()
     assert b["bridging"]["betweenness"].is_sorted(descending=True)
     assert b["bridging"]["n_isco_major_groups"].min() >= 5
