@@ -17,14 +17,14 @@ import polars as pl
 
 from exposure.errors import InputError
 from exposure.match import MATCH_SCHEMA, resolve
-from exposure.scoring.codebook import CONSTRUCTS
+from exposure.scoring.occupations import BOUNDS
 
 MAX_LINE = 10_000
 MAX_BYTES = 200 * 1024 * 1024
 # header words that name the occupation column, strongest first
 _HEADER_HINTS = ("occupation", "job title", "title", "job", "beruf", "metier", "profession", "isco", "esco",
                  "soc", "onet", "o*net", "code")
-SCORE_COLUMNS = [f"{c}{s}" for c in CONSTRUCTS for s in ("", "_lo", "_hi")]
+SCORE_COLUMNS = BOUNDS
 
 
 def _decode(data: bytes, name: str) -> str:

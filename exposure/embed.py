@@ -148,11 +148,22 @@ def encode(texts: Sequence[str], model_path: str | None = None,
     return np.concatenate(out).astype(np.float32) if out else np.zeros((0, dim), np.float32)
 
 
+_STORES: dict[tuple[str, str], EmbeddingCache] = {}
+
+
+def _store(info: ModelInfo) -> EmbeddingCache:
+    """One cache per model and data folder per process, so its shards are read once."""
+    key = (info.key, str(cache_dir()))
+    if key not in _STORES:
+        _STORES[key] = EmbeddingCache(info)
+    return _STORES[key]
+
+
 def embed(texts: Sequence[str], model_path: str | None = None,
           progress: Callable[[int, int], None] | None = None) -> np.ndarray:
     """Embeddings of ``texts`` (one row each, in order), computing only uncached ones."""
     info = model_info(model_path)
-    store = EmbeddingCache(info)
+    store = _store(info)
     keys = [text_key(t) for t in texts]
     todo = store.missing(keys)
     if todo:

@@ -22,6 +22,7 @@ import polars as pl
 from exposure.errors import InputError
 from exposure.match import resolve
 from exposure.scoring.codebook import CONSTRUCTS
+from exposure.scoring.evaluate import percentiles
 from exposure.scoring.pipeline import Scores
 from taxonomies import crosswalks, load
 
@@ -36,13 +37,12 @@ def _percentiles(occupations: pl.DataFrame, taxonomy: str, code: str) -> dict[st
     row = occ.filter(pl.col("occupation_code") == code).row(0, named=True)
     out = {}
     for c in CONSTRUCTS:
-        below = occ.filter(pl.col(c) < row[c]).height
-        equal = occ.filter(pl.col(c) == row[c]).height
+        ranked = percentiles(occ, c).filter(pl.col("occupation_code") == code)
         out[c] = {
             "score": row[c],
             "lo": row[f"{c}_lo"],
             "hi": row[f"{c}_hi"],
-            "percentile": round(100 * (below + 0.5 * equal) / occ.height, 1),
+            "percentile": round(100 * ranked["percentile"].item(), 1),
         }
     return out
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import platform
+from functools import cache
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -20,6 +21,7 @@ PACKAGES = (
 )
 
 
+@cache
 def package_versions() -> dict[str, str]:
     out = {"python": platform.python_version()}
     for name in PACKAGES:

@@ -111,10 +111,6 @@ def load_part(part: Part) -> pl.DataFrame:
     return df
 
 
-def is_cached(part: Part) -> bool:
-    return _cache_path(part).is_file()
-
-
 def load(table: str, only: str | None = None) -> pl.DataFrame:
     """A canonical table, built from the verified releases or read from the cache.
 
@@ -133,8 +129,9 @@ def load(table: str, only: str | None = None) -> pl.DataFrame:
 
 def build_all(progress: Callable[[Part], None] | None = None) -> dict[str, pl.DataFrame]:
     """Every canonical table (building the parts that are not cached)."""
+    frames: dict[str, list[pl.DataFrame]] = {}
     for part in PARTS:
-        load_part(part)
+        frames.setdefault(part.table, []).append(load_part(part))
         if progress:
             progress(part)
-    return {table: load(table) for table in TABLES}
+    return {t: conform(pl.concat(f), t) if len(f) > 1 else f[0] for t, f in frames.items()}

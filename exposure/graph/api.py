@@ -35,10 +35,10 @@ from exposure.graph.build import (
 )
 from exposure.graph.profiles import Profiles, profiles
 from exposure.io import atomic_path
+from exposure.scoring.pipeline import RELEASES  # the graph reads what the scores read
 
 _HERE = Path(__file__).parent
 N_BRIDGING = 25
-RELEASES = ["onet", "isco08", "esco", "soc_crosswalks", "nesta_crosswalk", "oews"]
 
 
 @cache
@@ -50,8 +50,10 @@ def _code_digest() -> str:
     return h.hexdigest()
 
 
+@cache
 def cache_key(taxonomy: str) -> str:
-    """Hash of everything a taxonomy's graph and measures are computed from."""
+    """Hash of everything a taxonomy's graph and measures are computed from (memoised:
+    the code, codebook and releases it hashes do not change while a process runs)."""
     from exposure.embed import model_info
     from exposure.scoring.pipeline import score_key
     from taxonomies.registry import cache_key as part_key

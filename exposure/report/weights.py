@@ -27,7 +27,7 @@ from dataclasses import dataclass
 import polars as pl
 
 from exposure.errors import DataError, InputError
-from exposure.scoring.occupations import HOURS_PER_YEAR, onet_employment
+from exposure.scoring.occupations import onet_employment
 from taxonomies import crosswalks
 from taxonomies.employment import ilostat_country_year
 
@@ -46,10 +46,6 @@ class Weights:
     year: int | None = None
     survey: str | None = None
     unclassified_share: float = 0.0  # share of employment not classified by occupation (ILOSTAT X)
-
-
-def _wage() -> pl.Expr:
-    return pl.coalesce(pl.col("annual_mean_wage"), pl.col("hourly_mean_wage") * HOURS_PER_YEAR)
 
 
 def onet_isco_links(onet_us: pl.DataFrame, crosswalk: pl.DataFrame) -> pl.DataFrame:

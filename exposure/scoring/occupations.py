@@ -21,11 +21,10 @@ from __future__ import annotations
 
 import polars as pl
 
-from exposure.scoring.codebook import CONSTRUCTS
+from exposure.scoring.codebook import COMPONENTS, CONSTRUCTS
 from taxonomies import crosswalks
 
 BOUNDS = [f"{c}{s}" for c in CONSTRUCTS for s in ("", "_lo", "_hi")]
-SCORE_COLUMNS = [*BOUNDS, "n_tasks", *[f"share_high_{c}" for c in CONSTRUCTS]]
 
 
 def aggregate_tasks(task_scores: pl.DataFrame, q_occupation: dict[str, float]) -> pl.DataFrame:
@@ -36,7 +35,7 @@ def aggregate_tasks(task_scores: pl.DataFrame, q_occupation: dict[str, float]) -
     half = {c: q * (pl.col(f"sigma_{c}") * w).sum() / w.sum() for c, q in q_occupation.items()}
     lo = {c: (mean[c] - half[c]).clip(0.0, 1.0) for c in q_occupation}
     hi = {c: (mean[c] + half[c]).clip(0.0, 1.0) for c in q_occupation}
-    parts = ("person_bound", "site_bound", "material_bound")
+    parts = COMPONENTS
     lo["place_boundness"] = pl.min_horizontal(pl.max_horizontal(*[lo[c] for c in parts]), mean["place_boundness"])
     hi["place_boundness"] = (mean["place_boundness"] + pl.max_horizontal(*[half[c] for c in parts])).clip(0.0, 1.0)
     return task_scores.group_by("taxonomy", "occupation_code").agg(

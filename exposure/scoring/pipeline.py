@@ -58,8 +58,8 @@ def _titles() -> pl.DataFrame:
     return load("occupations").select("taxonomy", "occupation_code", "title", "description")
 
 
-def _description_scores(fit, onet_occ: pl.DataFrame, scored: set[str], model_path: str | None,
-                        progress: Progress | None) -> pl.DataFrame:
+def _description_scores(fit, q_occ: dict[str, float], onet_occ: pl.DataFrame, scored: set[str],
+                        model_path: str | None, progress: Progress | None) -> pl.DataFrame:
     """O*NET occupations without task statements, scored from title and description."""
     from exposure.scoring import occupations as occ
     from exposure.scoring.tasks import score_texts
@@ -73,7 +73,6 @@ def _description_scores(fit, onet_occ: pl.DataFrame, scored: set[str], model_pat
         taxonomy=pl.lit("onet"), weight=pl.lit(1.0), task_id=pl.lit(None, pl.String)
     )
     df = score_texts(fit, base, X)
-    q_occ = dict(zip(cb.CODED, map(float, fit.q_occupation)))
     return occ.aggregate_tasks(df, q_occ).with_columns(n_tasks=pl.lit(0, pl.UInt32), source=pl.lit("description text"))
 
 
@@ -105,7 +104,7 @@ def compute(model_path: str | None = None, progress: Progress | None = None) -> 
     )
     onet_native = native.filter(pl.col("taxonomy") == "onet").drop("taxonomy")
     onet_all = pl.concat(
-        [onet_native, _description_scores(fit, titles.filter(pl.col("taxonomy") == "onet"),
+        [onet_native, _description_scores(fit, q_occ, titles.filter(pl.col("taxonomy") == "onet"),
                                           set(onet_native["occupation_code"]), model_path, progress)],
         how="diagonal_relaxed",
     )

@@ -23,6 +23,7 @@ from exposure.scoring.structural import task_labels
 from exposure.scoring.textmodel import (
     Prediction,
     TaskTextModel,
+    conformal_quantile,
     conformal_scale,
     cross_validate,
     held_out_coverage,
@@ -103,10 +104,9 @@ def occupation_calibration(coded: pl.DataFrame, Y: np.ndarray, oof: Prediction,
     folds = means["fold"].to_numpy()
     q, rows = np.zeros(len(cb.CODED)), []
     n = means.height
-    level = min(1.0, np.ceil((n + 1) * coverage) / n)
     for j, c in enumerate(cb.CODED):
         y, p, s = (means[f"{x}{j}"].to_numpy() for x in ("y", "p", "s"))
-        q[j] = np.quantile(np.abs(y - p) / s, level, method="higher")
+        q[j] = conformal_quantile(np.abs(y - p) / s, coverage)
         held_out = held_out_coverage(y[:, None], p[:, None], s[:, None], folds, coverage)[0]
         rows.append({
             "construct": c,

@@ -130,12 +130,16 @@ def cross_validate(model: TaskTextModel, X: np.ndarray, Y: np.ndarray, groups: n
     return out
 
 
-def conformal_scale(Y: np.ndarray, oof: Prediction, coverage: float) -> np.ndarray:
-    """Per construct, the finite-sample ``coverage`` quantile of ``|y - pred| / sigma``."""
-    scores = np.abs(Y - oof.mean) / oof.sigma
+def conformal_quantile(scores: np.ndarray, coverage: float) -> np.ndarray:
+    """The finite-sample conformal quantile of nonconformity ``scores`` (per column): the
+    ceil((n + 1) * coverage) / n empirical quantile."""
     n = len(scores)
-    level = min(1.0, np.ceil((n + 1) * coverage) / n)
-    return np.quantile(scores, level, axis=0, method="higher")
+    return np.quantile(scores, min(1.0, np.ceil((n + 1) * coverage) / n), axis=0, method="higher")
+
+
+def conformal_scale(Y: np.ndarray, oof: Prediction, coverage: float) -> np.ndarray:
+    """Per construct, the conformal quantile of ``|y - pred| / sigma``."""
+    return conformal_quantile(np.abs(Y - oof.mean) / oof.sigma, coverage)
 
 
 def held_out_coverage(y: np.ndarray, pred: np.ndarray, sigma: np.ndarray, fold: np.ndarray,
@@ -147,9 +151,7 @@ def held_out_coverage(y: np.ndarray, pred: np.ndarray, sigma: np.ndarray, fold: 
     inside = np.zeros_like(y, dtype=bool)
     for f in np.unique(fold):
         rest, here = fold != f, fold == f
-        scores = np.abs(y[rest] - pred[rest]) / sigma[rest]
-        n = rest.sum()
-        q = np.quantile(scores, min(1.0, np.ceil((n + 1) * coverage) / n), axis=0, method="higher")
+        q = conformal_quantile(np.abs(y[rest] - pred[rest]) / sigma[rest], coverage)
         inside[here] = np.abs(y[here] - pred[here]) <= q * sigma[here]
     return inside.mean(axis=0)
 
