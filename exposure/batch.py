@@ -161,16 +161,12 @@ def identity_scores() -> pl.DataFrame:
     """identity_dissolution by (taxonomy, code): from the skill graph for O*NET and ESCO;
     an ISCO-08 unit group takes the mean over its ESCO occupations."""
     from exposure.graph import identity_table
+    from exposure.graph.identity import identity_by_unit_group
 
-    frames = []
-    for taxonomy in ("onet", "esco"):
-        t = identity_table(taxonomy).select(
-            matched_taxonomy=pl.lit(taxonomy), matched_code="occupation_code", identity_dissolution="identity_dissolution"
-        )
-        frames.append(t)
-    esco = identity_table("esco")
-    frames.append(
-        esco.group_by("isco08").agg(pl.col("identity_dissolution").mean())
-        .select(matched_taxonomy=pl.lit("isco08"), matched_code="isco08", identity_dissolution="identity_dissolution")
-    )
-    return pl.concat(frames).sort("matched_taxonomy", "matched_code")
+    tables = {t: identity_table(t) for t in ("onet", "esco")}
+    tables["isco08"] = identity_by_unit_group(tables["esco"])
+    return pl.concat(
+        [t.select(matched_taxonomy=pl.lit(tax), matched_code="occupation_code",
+                  identity_dissolution=pl.col("identity_dissolution").round(4))
+         for tax, t in tables.items()]
+    ).sort("matched_taxonomy", "matched_code")

@@ -183,16 +183,12 @@ def data_export(table_name: str, output: Path, only: str | None) -> None:
     Example:
         exposure data export tasks --only isco08 -o outputs/isco_tasks.csv
     """
-    from exposure.io import write_table
-    from exposure.manifest import write_manifest
     from taxonomies import load
     from taxonomies.registry import parts_of
 
     df = load(table_name, only=only)
-    write_table(df, output)
     releases_used = sorted({r for p in parts_of(table_name) if only in (None, p.name) for r in p.releases})
-    write_manifest(output, releases=releases_used, table=table_name, part=only, rows=df.height)
-    out.print(f"wrote {df.height:,} rows to {output}")
+    emit(df, output, releases=releases_used, table=table_name, part=only, rows=df.height)
 
 
 # --- build -------------------------------------------------------------------------------

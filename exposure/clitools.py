@@ -77,8 +77,8 @@ def print_frame(title: str, df: pl.DataFrame) -> None:
 
 def emit(df: pl.DataFrame, output: Path | None, fmt: str | None = None, **manifest) -> None:
     """Write a result to a file (with its manifest) or as CSV/JSON to standard output."""
-    from exposure.io import csv_safe, format_of, write_table
-    from exposure.manifest import write_manifest
+    from exposure.io import csv_safe, format_of
+    from exposure.manifest import write_with_manifest
 
     if output is None:
         fmt = fmt or "csv"
@@ -86,6 +86,5 @@ def emit(df: pl.DataFrame, output: Path | None, fmt: str | None = None, **manife
             raise InputError("Parquet needs an output file: add -o FILE.parquet")
         sys.stdout.write(df.write_json() if fmt == "json" else csv_safe(df).write_csv())
         return
-    write_table(df, output, format_of(output, fmt))
-    write_manifest(output, **manifest)
+    write_with_manifest(df, output, format_of(output, fmt), **manifest)
     err.print(f"wrote {df.height:,} rows to {output}")

@@ -14,8 +14,8 @@ import polars as pl
 from exposure.errors import InputError
 
 FORMATS = ("csv", "parquet", "json")
-_UMASK = os.umask(0o022)
-os.umask(_UMASK)
+UMASK = os.umask(0o022)  # the process's umask, read once (os.umask can only read it by setting it)
+os.umask(UMASK)
 
 
 @contextmanager
@@ -33,7 +33,7 @@ def atomic_path(target: Path) -> Iterator[Path]:
     os.close(fd)
     try:
         yield Path(tmp)
-        os.chmod(tmp, 0o666 & ~_UMASK)
+        os.chmod(tmp, 0o666 & ~UMASK)
         os.replace(tmp, target)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

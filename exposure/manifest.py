@@ -12,8 +12,10 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+import polars as pl
+
 from exposure import __version__
-from exposure.io import write_bytes
+from exposure.io import write_bytes, write_table
 
 PACKAGES = (
     "polars", "pyarrow", "numpy", "scipy", "scikit-learn", "networkx", "matplotlib", "torch",
@@ -63,3 +65,10 @@ def write_manifest(output: Path, *, releases: list[str] | None = None, **extra: 
     target = manifest_path(output)
     write_bytes(target, (json.dumps(doc, indent=2, sort_keys=True) + "\n").encode())
     return target
+
+
+def write_with_manifest(df: pl.DataFrame, output: Path, fmt: str | None = None, **fields: Any) -> Path:
+    """Write a table (:func:`exposure.io.write_table`) and its manifest beside it."""
+    write_table(df, output, fmt)
+    write_manifest(output, **fields)
+    return Path(output)

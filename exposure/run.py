@@ -8,8 +8,7 @@ from pathlib import Path
 
 import polars as pl
 
-from exposure.io import write_table
-from exposure.manifest import write_manifest
+from exposure.manifest import write_with_manifest
 from exposure.scoring.evaluate import sanity_checks
 from exposure.scoring.occupations import output_columns, task_output_columns
 from exposure.scoring.pipeline import RELEASES, Scores, scores
@@ -23,10 +22,7 @@ def write_outputs(result: Scores, folder: Path) -> list[Path]:
     written = []
 
     def put(df: pl.DataFrame, name: str, **extra) -> None:
-        path = folder / name
-        write_table(df, path)
-        write_manifest(path, releases=RELEASES, **result.meta, **extra)
-        written.append(path)
+        written.append(write_with_manifest(df, folder / name, releases=RELEASES, **result.meta, **extra))
 
     for taxonomy in ("onet", "isco08", "esco"):
         put(output_columns(result.occupations.filter(pl.col("taxonomy") == taxonomy)),
@@ -43,20 +39,16 @@ def write_outputs(result: Scores, folder: Path) -> list[Path]:
 def write_graph_outputs(folder: Path) -> list[Path]:
     """Per taxonomy of the skill graph: the identity and e-skill tables, and the graph as
     GraphML (opens in Gephi)."""
-    from exposure.graph import build_graph, export_graph, identity_table, skill_table
-    from exposure.graph.api import manifest_fields
+    from exposure.graph import identity_table, skill_table
+    from exposure.graph.api import export_with_manifest, manifest_fields
 
     written = []
     for taxonomy in ("onet", "esco"):
         for name, df in ((f"{taxonomy}_identity.csv", identity_table(taxonomy)),
                          (f"{taxonomy}_eskills.csv", skill_table(taxonomy).drop("node"))):
-            write_table(df, folder / name)
-            write_manifest(folder / name, **manifest_fields(taxonomy, rows=df.height))
-            written.append(folder / name)
+            written.append(write_with_manifest(df, folder / name, **manifest_fields(taxonomy, rows=df.height)))
         path = folder / f"{taxonomy}_graph.graphml"
-        G = build_graph(taxonomy)
-        export_graph(G, path, "graphml")
-        write_manifest(path, **manifest_fields(taxonomy, format="graphml", nodes=G.number_of_nodes(), edges=G.number_of_edges()))
+        export_with_manifest(taxonomy, path, "graphml")
         written.append(path)
     return written
 

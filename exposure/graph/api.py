@@ -349,3 +349,15 @@ def manifest_fields(taxonomy: str, **extra) -> dict:
 
     return {"releases": RELEASES, "taxonomy": taxonomy, "graph_cache_key": cache_key(taxonomy),
             "eskill_rule": asdict(EskillRule()), "identity_params": asdict(IdentityParams()), **extra}
+
+
+def export_with_manifest(taxonomy: str, path: Path, fmt: str) -> nx.Graph:
+    """Build the taxonomy's graph, export it (:func:`export_graph`) with a manifest beside
+    it, and return it."""
+    from exposure.graph.export import export_graph
+    from exposure.manifest import write_manifest
+
+    G = build_graph(taxonomy)
+    export_graph(G, path, fmt)
+    write_manifest(path, **manifest_fields(taxonomy, format=fmt, nodes=G.number_of_nodes(), edges=G.number_of_edges()))
+    return G

@@ -73,12 +73,9 @@ def export(taxonomy: str, fmt: str, output: Path) -> None:
     Example:
         exposure graph export --taxonomy esco --format gexf -o outputs/esco_graph.gexf
     """
-    from exposure.graph import build_graph, export_graph
-    from exposure.manifest import write_manifest
+    from exposure.graph.api import export_with_manifest
 
-    G = build_graph(taxonomy)
-    export_graph(G, output, fmt)
-    write_manifest(output, **manifest_fields(taxonomy, format=fmt, nodes=G.number_of_nodes(), edges=G.number_of_edges()))
+    G = export_with_manifest(taxonomy, output, fmt)
     err.print(f"wrote {G.number_of_nodes():,} nodes and {G.number_of_edges():,} edges to {output}")
 
 

@@ -21,8 +21,9 @@ from typing import Any
 import polars as pl
 
 from exposure.errors import ExposureError, InputError
-from exposure.io import write_bytes, write_table
-from exposure.manifest import write_manifest
+from exposure.graph.identity import identity_by_unit_group
+from exposure.io import UMASK, write_bytes
+from exposure.manifest import write_manifest, write_with_manifest
 from exposure.report import figures as figs
 from exposure.report import graphview
 from exposure.report import tables as tb
@@ -190,10 +191,7 @@ def _country_years(inputs: Inputs, options: Options) -> list[tuple[str, int]]:
     else the latest year every chosen country has, else the country's latest year."""
     from exposure.report.weights import ilostat_years
 
-    available = {}
-    for c in options.countries:
-        check_country_year(inputs.ilostat, c, None)
-        available[c] = ilostat_years(inputs.ilostat, c)
+    available = {c: ilostat_years(inputs.ilostat, c) for c in options.countries}  # checked by resolve_years
     common = set.intersection(*(set(v) for v in available.values())) if available else set()
     out = []
     for c, years in available.items():
@@ -367,7 +365,7 @@ def _graph_sections(inputs: Inputs, df: pl.DataFrame, taxonomy: str,
         return [("identity", "Occupational identity and generic e-skills", msg),
                 ("skill-graph", "The skill graph around generic e-skills", msg)]
     via_esco = taxonomy == "isco08"
-    measures = tb.identity_by_unit_group(inputs.identity) if via_esco else inputs.identity
+    measures = identity_by_unit_group(inputs.identity) if via_esco else inputs.identity
     ident = tb.identity(measures, df, N_IDENTITY)
     out["identity.csv"] = ident
     svg = figs.to_svg(figs.identity(ident), "fig-identity", "Identity dissolution")
@@ -577,17 +575,14 @@ def write_report(folder: Path, rendered: Rendered, releases: list[str], manifest
     try:
         names = []
         for name, frame in rendered.tables.items():
-            write_table(frame, staging / name)
-            write_manifest(staging / name, releases=releases, **manifest)
+            write_with_manifest(frame, staging / name, releases=releases, **manifest)
             names += [name, f"{name}.manifest.json"]
         write_bytes(staging / HTML_NAME, rendered.html.encode("utf-8"))
         write_manifest(staging / HTML_NAME, releases=releases, **manifest,
                        files=sorted(rendered.tables))
         names += [f"{HTML_NAME}.manifest.json", HTML_NAME]
         if not folder.exists():
-            umask = os.umask(0o022)
-            os.umask(umask)
-            os.chmod(staging, 0o777 & ~umask)  # mkdtemp makes it private; a report folder is not
+            os.chmod(staging, 0o777 & ~UMASK)  # mkdtemp makes it private; a report folder is not
             os.rename(staging, folder)
         else:
             old = folder / f"{HTML_NAME}.manifest.json"
@@ -648,9 +643,6 @@ def build_report(folder: Path, taxonomy: str = "onet", employment: str = "oews",
     options = check_options(taxonomy, employment, country, year, threshold, countries)
     if Path(folder).exists() and not Path(folder).is_dir():
         raise InputError(f"cannot write the report to {folder}: it is not a folder")
-    from taxonomies import load
-
-    options = resolve_years(options, load("employment_ilostat"))
     return _build(Path(folder), load_inputs(options), options)
 
 
@@ -665,7 +657,7 @@ def resolve_years(options: Options, ilostat: pl.DataFrame) -> Options:
 
 
 def _build(folder: Path, inputs: Inputs, options: Options) -> Path:
-    """Render from ``inputs`` and write; the options are checked against the data again."""
+    """Check the options against the data, render from ``inputs`` and write."""
     options = resolve_years(options, inputs.ilostat)
     from exposure.scoring.pipeline import RELEASES
 

@@ -222,23 +222,6 @@ def identity(ident: pl.DataFrame, df: pl.DataFrame, n: int = 15) -> pl.DataFrame
                       "offshorability", "employment")
 
 
-MEASURES = ("specificity", "e_skill_share", "generic_share", "substitutability", "identity_dissolution")
-
-
-def identity_by_unit_group(esco_identity: pl.DataFrame) -> pl.DataFrame:
-    """ESCO identity measures averaged over the ESCO occupations of each ISCO-08 unit
-    group (ESCO classifies every occupation in one unit group): occupation_code (the unit
-    group), the mean of each measure, and n_esco."""
-    cols = [c for c in MEASURES if c in esco_identity.columns]
-    return (
-        esco_identity.filter(pl.col("isco08").is_not_null())
-        .group_by("isco08")
-        .agg(*[pl.col(c).cast(pl.Float64).mean() for c in cols], n_esco=pl.len())
-        .rename({"isco08": "occupation_code"})
-        .sort("occupation_code")
-    )
-
-
 def country_row(df: pl.DataFrame, threshold: float) -> dict[str, float]:
     """Headline shares and mean offshorability of one country's occupation frame."""
     d = df.filter(pl.col("employment") > 0)
