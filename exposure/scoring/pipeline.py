@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import polars as pl
 
 from exposure.config import cache_dir
@@ -29,6 +30,7 @@ _CODE = [Path(__file__).parent / f for f in ("codebook.py", "structural.py", "te
                                              "occupations.py", "pipeline.py")]
 _CODE.append(Path(__file__).parents[1] / "embed.py")
 PARTS = ("tasks", "occupations", "cv_metrics", "agreement")
+FIT_ARRAYS, FIT_TRAIN = "text_model.npz", "text_model_train.parquet"
 
 Progress = Callable[[str, int, int], None]
 
@@ -40,6 +42,7 @@ class Scores:
     cv_metrics: pl.DataFrame  # text model vs codebook labels, out of fold
     agreement: pl.DataFrame  # ISCO-08 native vs O*NET crosswalk
     meta: dict[str, Any]  # manifest fields: model, codebook, parameters
+    fit: Any = None  # the fitted text model (exposure.scoring.tasks.TextFit) when computed here
 
 
 def score_key(model_path: str | None = None) -> str:
@@ -135,10 +138,10 @@ def compute(model_path: str | None = None, progress: Progress | None = None) -> 
         "codebook_sha256": book.sha256,
         "random_state": RANDOM_STATE,
         "cv": {"folds": N_SPLITS, "grouped_by": "occupation_code"},
-        "text_model": {**TaskTextModel().get_params(), "conformal_scale": dict(zip(cb.CODED, map(float, fit.q))),
+        "text_model": {**fit.model.get_params(), "conformal_scale": dict(zip(cb.CODED, map(float, fit.q))),
                        "conformal_scale_occupation": q_occ},
     }
-    return Scores(task_scores, occupations, fit.metrics, occ.agreement(isco), meta)
+    return Scores(task_scores, occupations, fit.metrics, occ.agreement(isco), meta, fit)
 
 
 def _folder(model_path: str | None) -> Path:
@@ -155,8 +158,58 @@ def scores(model_path: str | None = None, rebuild: bool = False, progress: Progr
     for name in PARTS:
         with atomic_path(folder / f"{name}.parquet") as tmp:
             getattr(result, name).write_parquet(tmp, statistics=False)
+    _save_fit(result.fit, folder)
     write_bytes(folder / "meta.json", json.dumps(result.meta, indent=2, sort_keys=True).encode())
     return result
 
 
-__all__ = ["Scores", "compute", "scores"]
+def _save_fit(fit, folder: Path) -> None:
+    """The fitted text model beside the scores: the ridge weights, the training labels and
+    the conformal scales (the training embeddings stay in the embedding cache)."""
+    with atomic_path(folder / FIT_ARRAYS) as tmp, tmp.open("wb") as fh:
+        np.savez(fh, coef=fit.model.ridge_.coef_, intercept=fit.model.ridge_.intercept_, labels=fit.labels,
+                 q=fit.q, q_occupation=fit.q_occupation)
+    with atomic_path(folder / FIT_TRAIN) as tmp:
+        fit.train.write_parquet(tmp, statistics=False)
+
+
+def text_fit(model_path: str | None = None, progress: Progress | None = None):
+    """The text model fitted on every coded O*NET task (an
+    :class:`exposure.scoring.tasks.TextFit` without its out-of-fold part), read back from the
+    score cache; the scores are computed first when they are not cached."""
+    from sklearn.linear_model import Ridge
+
+    from exposure.scoring.tasks import TextFit
+    from exposure.scoring.textmodel import TaskTextModel
+
+    folder = _folder(model_path)
+    if not (folder / FIT_ARRAYS).is_file() or not (folder / "meta.json").is_file():
+        scores(model_path, rebuild=True, progress=progress)
+    arrays = np.load(folder / FIT_ARRAYS)
+    train = pl.read_parquet(folder / FIT_TRAIN)
+    model = TaskTextModel(**{k: v for k, v in json.loads((folder / "meta.json").read_text())["text_model"].items()
+                             if k in TaskTextModel().get_params()})
+    ridge = Ridge(alpha=model.alpha)
+    ridge.coef_, ridge.intercept_ = arrays["coef"], arrays["intercept"]
+    ridge.n_features_in_ = ridge.coef_.shape[1]
+    model.ridge_, model.Y_ = ridge, arrays["labels"]
+    model.X_ = embed(train["task_text"].to_list(), model_path, _embed_progress(progress, "embedding coded tasks"))
+    return TextFit(model, arrays["q"], arrays["q_occupation"], train, oof=None, labels=arrays["labels"])
+
+
+def score_text(texts: Sequence[str], model_path: str | None = None, progress: Progress | None = None) -> pl.DataFrame:
+    """Scores of any task texts (one row per text, in order) from the fitted text model:
+    each construct with its 90% interval, the text model's spread and the nearest coded
+    tasks as evidence.
+
+    >>> score_text(["Enter data from source documents into a computer."])["offshorability"][0]  # doctest: +SKIP
+    0.8
+    """
+    from exposure.scoring.tasks import score_texts
+
+    fit = text_fit(model_path, progress)
+    X = embed(list(texts), model_path, _embed_progress(progress, "embedding texts"))
+    return score_texts(fit, pl.DataFrame({"text": list(texts)}, schema={"text": pl.String}), X)
+
+
+__all__ = ["Scores", "compute", "score_text", "scores", "text_fit"]
