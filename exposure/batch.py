@@ -170,3 +170,11 @@ def identity_scores() -> pl.DataFrame:
                   identity_dissolution=pl.col("identity_dissolution").round(4))
          for tax, t in tables.items()]
     ).sort("matched_taxonomy", "matched_code")
+
+
+def require_matches(scored: pl.DataFrame, column: str, name: str) -> None:
+    """Raise InputError when no row of a scored list matched an occupation (nothing is
+    worth writing then)."""
+    if not (scored["match_status"] == "matched").any():
+        raise InputError(f"none of the {scored.height:,} rows of {name} matched an occupation; nothing written "
+                         f"(first: {scored[column][0]!r}, {scored['match_method'][0]})")

@@ -3,46 +3,30 @@ name asks for, with a manifest beside it."""
 
 from __future__ import annotations
 
-import os
-import tempfile
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import polars as pl
 
 from exposure.errors import InputError
+from taxonomies.base import atomic_path, write_bytes
+
+__all__ = ["FORMATS", "UMASK", "atomic_path", "csv_safe", "format_of", "write_bytes", "write_table"]
 
 FORMATS = ("csv", "parquet", "json")
-UMASK = os.umask(0o022)  # the process's umask, read once (os.umask can only read it by setting it)
-os.umask(UMASK)
 
 
-@contextmanager
-def atomic_path(target: Path) -> Iterator[Path]:
-    """Yield a temporary path beside ``target``; rename it onto ``target`` on success,
-    delete it on failure, so ``target`` is never half-written."""
-    target = Path(target)
-    if target.exists() and not target.is_file() or not target.name:
-        raise InputError(f"cannot write {target}: it is not a regular file")
+def _read_umask() -> int:
+    """The process's umask, read without changing it (Linux: /proc/self/status)."""
     try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".part")
-    except OSError as exc:
-        raise InputError(f"cannot write {target}: {exc.strerror or exc}") from None
-    os.close(fd)
-    try:
-        yield Path(tmp)
-        os.chmod(tmp, 0o666 & ~UMASK)
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("Umask:"):
+                return int(line.split()[1], 8)
+    except (OSError, ValueError, IndexError):
+        pass
+    return 0o022
 
 
-def write_bytes(target: Path, data: bytes) -> None:
-    with atomic_path(target) as tmp:
-        tmp.write_bytes(data)
+UMASK = _read_umask()  # kept for callers that set permissions by hand
 
 
 def format_of(path: Path, fmt: str | None = None) -> str:
