@@ -172,9 +172,10 @@ def output_path(ctx: click.Context | None, param, value: str | None) -> Path | N
     a name ending in /) is a usage error, not a file named after it."""
     if value is None or value == "-":
         return None
-    if value.endswith(("/", os.sep)) or Path(value).is_dir():
-        raise click.BadParameter(f"{value!r} is a folder; give a file name, e.g. {value.rstrip('/')}/scores.csv",
-                                 ctx=ctx, param=param)
+    if Path(value).is_dir():
+        raise InputError(f"cannot write {Path(value)}: it is not a regular file")
+    if value.endswith(("/", os.sep)):
+        raise InputError(f"cannot write {value}: a name ending in / is a folder; give a file name")
     return Path(value)
 
 

@@ -349,9 +349,10 @@ def export_with_manifest(taxonomy: str, path: Path, fmt: str) -> nx.Graph:
     """Build the taxonomy's graph, export it (:func:`export_graph`) with a manifest beside
     it, and return it."""
     from exposure.graph.export import export_graph
-    from exposure.manifest import write_manifest
+    from exposure.manifest import write_file_with_manifest
 
     G = build_graph(taxonomy)
-    export_graph(G, path, fmt)
-    write_manifest(path, **manifest_fields(taxonomy, format=fmt, nodes=G.number_of_nodes(), edges=G.number_of_edges()))
+    write_file_with_manifest(path, lambda tmp: export_graph(G, tmp, fmt),
+                             **manifest_fields(taxonomy, format=fmt, nodes=G.number_of_nodes(),
+                                               edges=G.number_of_edges()))
     return G
