@@ -133,7 +133,7 @@ def _records(text: str, delimiter: str, name: str) -> list[list[str]]:
     rows, start = [], 1
     try:
         for row in reader:
-            if any(c.strip() for c in row):
+            if any(c.strip(" \t,;") for c in row):  # a row of only delimiters is blank
                 rows.append(row)
             start = reader.line_num + 1
     except csv.Error as exc:

@@ -111,9 +111,15 @@ def _write_error(target: Path, exc: OSError) -> ExposureError:
     """An OSError while writing as a one-line error: a full disk or a file too large is a
     failure of the work (DataError, exit 1); a path that cannot be written is unusable input."""
     import errno
+    import re
 
     reason = exc.strerror or str(exc)
-    if exc.errno in (errno.ENOSPC, errno.EFBIG, errno.EDQUOT, errno.EIO):
+    code = exc.errno
+    found = re.search(r"\(os error (\d+)\)", str(exc))  # polars reports the OS error in its message
+    if code is None and found:
+        code = int(found.group(1))
+        reason = os.strerror(code)
+    if code in (errno.ENOSPC, errno.EFBIG, errno.EDQUOT, errno.EIO):
         return DataError(f"cannot write {target}: {reason}; nothing was written")
     return InputError(f"cannot write {target}: {reason}")
 

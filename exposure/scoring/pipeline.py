@@ -163,7 +163,11 @@ def _read_cached(entry: Entry) -> Scores | None:
 def scores(model_path: str | None = None, rebuild: bool = False, progress: Progress | None = None) -> Scores:
     """Cached scores, computed when missing, damaged or when ``rebuild`` is set
     (``model_path=None``: the run context's model)."""
+    from taxonomies import sources
+
     model_path = _context_model(model_path)
+    for release in RELEASES:  # a damaged release is an error, never silently stale scores
+        sources.verify(release)
     entry = _entry(model_path)
     if not rebuild:
         cached = _read_cached(entry)
