@@ -33,7 +33,7 @@ from taxonomies.base import atomic_path, write_bytes
 _SPEC = Path(__file__).with_name("releases.toml")
 _USER_AGENT = "exposure/0.1 (offshorability research; data pull)"
 
-Progress = Callable[[str], None]
+FileProgress = Callable[[str], None]  # told each file (or URL) as it is handled
 
 
 @dataclass(frozen=True)
@@ -306,7 +306,7 @@ def require(release: Release) -> None:
 
 
 def import_from(
-    source: Path, names: Iterable[str] | None = None, progress: Progress | None = None
+    source: Path, names: Iterable[str] | None = None, progress: FileProgress | None = None
 ) -> tuple[list[Release], list[Release]]:
     """Copy pinned release files from a local folder laid out like ``../shared/data``.
 
@@ -373,7 +373,7 @@ def _download(url: str, timeout: float = 60.0) -> bytes:
         ) from None
 
 
-def pull(names: Iterable[str] | None = None, progress: Progress | None = None) -> list[Release]:
+def pull(names: Iterable[str] | None = None, progress: FileProgress | None = None) -> list[Release]:
     """Download pinned releases from their publishers and verify every file's SHA-256.
 
     A release is written only when all its files downloaded and matched their pins.
