@@ -133,20 +133,26 @@ class EmbeddingCache:
         return self._vectors
 
     def _adopt_old_layout(self) -> None:
-        """Shards of the earlier layout (``embeddings/<key>/``, no checksums) are adopted."""
+        """Shards of the earlier layout (``embeddings/<key>/``, no checksums) are read, and
+        moved into the cache entry when the folder can be written."""
+        import shutil
+
         old = self.folder.parent / self.info.key
         if not old.is_dir() or self.folder.exists():
             return
-        try:
-            for shard in old.glob("shard-*.parquet"):
+        adopted = True
+        for shard in sorted(old.glob("shard-*.parquet")):
+            try:
                 df = pl.read_parquet(shard)
-                if df.columns == ["key", "embedding"]:
-                    self.entry.write_parquet(shard.name, df)
-            import shutil
-
+            except Exception:  # unreadable: its texts are embedded again
+                continue
+            if df.columns != ["key", "embedding"]:
+                continue
+            matrix = df["embedding"].to_numpy().astype(np.float32, copy=False)
+            self._vectors.update(zip(df["key"].to_list(), matrix))
+            adopted = self.entry.write_parquet(shard.name, df) and adopted
+        if adopted:
             shutil.rmtree(old, ignore_errors=True)
-        except Exception:  # unreadable or read-only: leave it; the texts are embedded again
-            pass
 
     def missing(self, keys: Sequence[str]) -> list[str]:
         have = self._load()

@@ -99,26 +99,34 @@ def atomic_path(target: Path) -> Iterator[Path]:
     try:
         yield tmp
         os.replace(tmp, target)
-    except OSError as exc:
+    except BaseException as exc:
         tmp.unlink(missing_ok=True)
-        raise _write_error(target, exc) from None
-    except BaseException:
-        tmp.unlink(missing_ok=True)
+        if _os_error_code(exc) is not None or isinstance(exc, OSError):
+            raise _write_error(target, exc) from None
         raise
 
 
-def _write_error(target: Path, exc: OSError) -> ExposureError:
-    """An OSError while writing as a one-line error: a full disk or a file too large is a
-    failure of the work (DataError, exit 1); a path that cannot be written is unusable input."""
-    import errno
+def _os_error_code(exc: BaseException) -> int | None:
+    """The OS error number of a failed write: an OSError's, or the one polars (whose writers
+    raise their own exceptions) puts in its message as ``(os error N)``."""
     import re
 
-    reason = exc.strerror or str(exc)
-    code = exc.errno
-    found = re.search(r"\(os error (\d+)\)", str(exc))  # polars reports the OS error in its message
-    if code is None and found:
-        code = int(found.group(1))
-        reason = os.strerror(code)
+    if isinstance(exc, OSError) and exc.errno is not None:
+        return exc.errno
+    if isinstance(exc, Exception):
+        found = re.search(r"\(os error (\d+)\)", str(exc))
+        if found:
+            return int(found.group(1))
+    return None
+
+
+def _write_error(target: Path, exc: BaseException) -> ExposureError:
+    """An OS error while writing as a one-line error: a full disk or a file too large is a
+    failure of the work (DataError, exit 1); a path that cannot be written is unusable input."""
+    import errno
+
+    code = _os_error_code(exc)
+    reason = os.strerror(code) if code is not None else (getattr(exc, "strerror", None) or str(exc))
     if code in (errno.ENOSPC, errno.EFBIG, errno.EDQUOT, errno.EIO):
         return DataError(f"cannot write {target}: {reason}; nothing was written")
     return InputError(f"cannot write {target}: {reason}")

@@ -121,10 +121,24 @@ def test_closed_standard_input_and_output(warm):
 # --- signals -----------------------------------------------------------------------------
 
 
-def _interrupt(data: Path, args: list[str], sig: int, after: float, cwd: Path) -> subprocess.CompletedProcess:
+def _catches(pid: int, sig: int) -> bool:
+    """Whether the process has installed a handler for ``sig`` (Linux: SigCgt in /proc)."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("SigCgt:"):
+            return bool(int(line.split()[1], 16) >> (sig - 1) & 1)
+    return False
+
+
+def _interrupt(data: Path, args: list[str], sig: int, after: float | None, cwd: Path) -> subprocess.CompletedProcess:
+    """Run a command and send it ``sig`` after ``after`` seconds, or (None) as soon as its
+    handler is installed, at the very start of loading the program."""
     proc = subprocess.Popen([str(EXPOSURE), *args], stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, env=env(data), cwd=cwd)
-    time.sleep(after)
+    if after is None:
+        while not _catches(proc.pid, signal.SIGTERM):
+            time.sleep(0.001)
+    else:
+        time.sleep(after)
     proc.send_signal(sig)
     out, err = proc.communicate(timeout=600)
     return subprocess.CompletedProcess(proc.args, proc.returncode, out, err)
@@ -132,7 +146,7 @@ def _interrupt(data: Path, args: list[str], sig: int, after: float, cwd: Path) -
 
 @pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT])
 def test_signal_during_start_up_is_one_line(warm, tmp_path, sig):
-    result = _interrupt(warm, ["data", "export", "tasks", "-o", "t.csv"], sig, 0.05, tmp_path)
+    result = _interrupt(warm, ["data", "export", "tasks", "-o", "t.csv"], sig, None, tmp_path)
     assert result.returncode == 128 + sig
     assert one_error_line(result).startswith("Error: interrupted")
     assert list(tmp_path.iterdir()) == []
