@@ -531,7 +531,14 @@ cli.add_command(graph)
 
 def main() -> None:
     handle_signals()
-    cli(prog_name="exposure")
+    try:
+        cli(prog_name="exposure")
+    except KeyboardInterrupt as exc:  # between the end of the work and the exit
+        click.echo("Error: interrupted; nothing half-written was left behind", err=True)
+        sys.exit(getattr(exc, "exit_code", 130))
+    finally:  # the work is done (or cleaned up): a late signal changes nothing
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
 
 
 if __name__ == "__main__":

@@ -62,8 +62,10 @@ def assert_outputs_consistent(folder: Path) -> None:
 def warm(scored, data_dir) -> Path:
     """The session's data folder with every cache the score command needs."""
     from exposure.batch import identity_scores
+    from exposure.match import title_index
 
     identity_scores()
+    title_index("onet").vectors
     return data_dir
 
 
@@ -214,14 +216,21 @@ def test_a_damaged_cache_file_is_named_and_rebuilt(data_copy, tmp_path, kind, da
                                   key=lambda p: p.stat().st_size),
     }[kind]
     victim = pick()
-    before = exposure(data_copy, "score", "-", stdin=b"2512\n15-1252.00\nRoofers\n")
+    rows = b"2512\n15-1252.00\nRoofers\nsenior roof installer\n"  # the last one needs the title embeddings
+    before = exposure(data_copy, "score", "-", stdin=rows)
     assert before.returncode == 0, before.stderr.decode()
     damage(victim)
-    after = exposure(data_copy, "score", "-", stdin=b"2512\n15-1252.00\nRoofers\n")
+    after = exposure(data_copy, "score", "-", stdin=rows)
     err = after.stderr.decode()
     assert after.returncode == 0, err
     assert f"Warning: the cache file {victim} is damaged" in err and "rebuilt" in err
-    assert after.stdout == before.stdout  # the same result from the rebuilt cache
+    if kind == "embeddings":  # re-embedded texts may differ in the last float bits
+        def matches(out: bytes) -> list[list[str]]:
+            return [line.split(",")[:5] for line in out.decode().splitlines()]
+
+        assert matches(after.stdout) == matches(before.stdout)
+    else:
+        assert after.stdout == before.stdout  # the same result from the rebuilt cache
     assert victim.is_file() and Path(str(victim) + ".sha256").read_text().strip() == hashlib.sha256(
         victim.read_bytes()).hexdigest()
 
