@@ -27,24 +27,49 @@ _HEADER_HINTS = ("occupation", "job title", "title", "job", "beruf", "metier", "
 SCORE_COLUMNS = BOUNDS
 
 
+def _clean(value: str, limit: int = 40) -> str:
+    """A bit of the user's input for an error message: short, on one line, printable."""
+    text = "".join(ch if ch.isprintable() else "?" for ch in value[:limit])
+    return text + ("..." if len(value) > limit else "")
+
+
+def _show(value: str, limit: int = 40) -> str:
+    return repr(_clean(value, limit))
+
+
+_NOT_TEXT = "is not a text file ({}); give a CSV, TSV or plain list"
+
+
 def _decode(data: bytes, name: str) -> str:
-    if not data.strip():
-        raise InputError(f"{name} is empty")
+    """The input as text, with line endings made ``\n`` (CR-only and mixed endings of
+    spreadsheet exports included). UTF-8 (with or without BOM), UTF-16 with BOM, else
+    Windows-1252. Empty, binary or truncated input is an InputError."""
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):  # Excel's "Unicode text" export
-        text = data.decode("utf-16")
-    elif b"\x00" in data[:65536]:
-        raise InputError(f"{name} is not a text file (it contains NUL bytes); give a CSV, TSV or plain list")
+        try:
+            text = data.decode("utf-16")
+        except UnicodeDecodeError:
+            raise InputError(f"{name} is not valid UTF-16 (an odd number of bytes or a broken character); "
+                             "is the file truncated? Save it again as CSV UTF-8") from None
+    elif b"\x00" in data:
+        raise InputError(f"{name} {_NOT_TEXT.format('it contains NUL bytes')}")
     else:
         try:
             text = data.decode("utf-8-sig")
         except UnicodeDecodeError:
             text = data.decode("cp1252", errors="replace")
-    for i, line in enumerate(text.splitlines(), 1):
+            if text.count("\ufffd") > 0.01 * len(text):
+                raise InputError(f"{name} {_NOT_TEXT.format('it is neither UTF-8 nor Windows-1252 text')}") from None
+    if "\x00" in text:
+        raise InputError(f"{name} {_NOT_TEXT.format('it contains NUL characters')}")
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if not text.strip():
+        raise InputError(f"{name} is empty")
+    controls = sum(1 for ch in text if ord(ch) < 32 and ch not in "\t\n\f\v")
+    if controls > 0.01 * len(text):
+        raise InputError(f"{name} {_NOT_TEXT.format('it is full of control characters')}")
+    for i, line in enumerate(text.split("\n"), 1):
         if len(line) > MAX_LINE:
             raise InputError(f"{name}: line {i} is longer than {MAX_LINE:,} characters; is this the right file?")
-    controls = sum(1 for ch in text[:65536] if ord(ch) < 32 and ch not in "\t\r\n")
-    if controls > 0.01 * min(len(text), 65536):
-        raise InputError(f"{name} is not a text file (it is full of control characters); give a CSV, TSV or plain list")
     return text
 
 
@@ -53,16 +78,26 @@ def read_bytes(source: str | Path) -> tuple[bytes, str]:
     import sys
 
     if str(source) == "-":
-        data, name = sys.stdin.buffer.read(MAX_BYTES + 1), "standard input"
+        name = "standard input"
+        stream = getattr(sys.stdin, "buffer", None) if sys.stdin is not None else None
+        if stream is None or sys.stdin.closed:
+            raise InputError(f"{name} is closed; give a FILE or pipe the list in")
+        try:
+            data = stream.read(MAX_BYTES + 1)
+        except (OSError, ValueError) as exc:
+            raise InputError(f"cannot read {name}: {getattr(exc, 'strerror', None) or exc}") from None
         if len(data) > MAX_BYTES:
             raise InputError(f"{name} is larger than {MAX_BYTES // 2**20} MB")
         return data, name
     path = Path(source)
     if not path.is_file():
-        raise InputError(f"no such file: {path}")
-    if path.stat().st_size > MAX_BYTES:
-        raise InputError(f"{path} is larger than {MAX_BYTES // 2**20} MB")
-    return path.read_bytes(), str(path)
+        raise InputError(f"no such file: {path}" if not path.exists() else f"{path} is not a file")
+    try:
+        if path.stat().st_size > MAX_BYTES:
+            raise InputError(f"{path} is larger than {MAX_BYTES // 2**20} MB")
+        return path.read_bytes(), str(path)
+    except OSError as exc:
+        raise InputError(f"cannot read {path}: {exc.strerror or exc}") from None
 
 
 def _delimiter(header: str) -> str:
@@ -76,10 +111,38 @@ def _hint_rank(header: str) -> int | None:
     return next((i for i, hint in enumerate(_HEADER_HINTS) if hint in h), None)
 
 
-def _looks_like_table(first_line: str) -> bool:
-    """A first line that is a header: delimited, with a column named like occupations."""
-    cells = next(csv.reader([first_line], delimiter=_delimiter(first_line)), [])
-    return len(cells) > 1 and any(_hint_rank(c) is not None for c in cells)
+def _cells(line: str, delimiter: str) -> list[str]:
+    return next(csv.reader([line], delimiter=delimiter), [])
+
+
+def _looks_like_table(lines: list[str]) -> bool:
+    """Whether input without a file type is a table: its first line names an occupation
+    column, or every line has the same number (two or more) of delimited cells."""
+    first = lines[0]
+    delimiter = _delimiter(first)
+    width = len(_cells(first, delimiter))
+    if width > 1 and any(_hint_rank(c) is not None for c in _cells(first, delimiter)):
+        return True
+    return width > 1 and len(lines) > 1 and all(len(_cells(line, delimiter)) == width for line in lines[:50])
+
+
+def _records(text: str, delimiter: str, name: str) -> list[list[str]]:
+    """The CSV records, blank ones dropped; a quote left open is an error, never a row
+    that swallows the rest of the file."""
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+    rows, start = [], 1
+    try:
+        for row in reader:
+            if any(c.strip(" \t,;") for c in row):  # a row of only delimiters is blank
+                rows.append(row)
+            start = reader.line_num + 1
+    except csv.Error as exc:
+        if "end of data" in str(exc):
+            raise InputError(f'{name}: the quote (") opened on line {start} is never closed; '
+                             "fix the quoting, or read each line as is with --list") from None
+        raise InputError(f"{name}: line {reader.line_num} is not valid CSV ({exc}); "
+                         "fix the quoting, or read each line as is with --list") from None
+    return rows
 
 
 def parse(data: bytes, name: str, column: str | None = None, table: bool | None = None) -> tuple[pl.DataFrame, str]:
@@ -87,28 +150,36 @@ def parse(data: bytes, name: str, column: str | None = None, table: bool | None 
 
     ``table`` says whether the input has a header row. By default: yes when ``column`` is
     given; for a .csv/.tsv file, yes unless it has a single column whose first line does
-    not name occupations (then it is a plain list); for standard input or other files, yes
-    only if the first line is delimited and names an occupation column. The column is
-    ``column``, else the one whose header names occupations most clearly
-    (``_HEADER_HINTS``, in order); two equally clear candidates are an error."""
+    not name occupations (then it is a plain list); for a .txt file, yes only if the first
+    line is delimited and names an occupation column; for standard input or other files,
+    also when every line has the same number (two or more) of delimited cells. The column
+    is ``column``, else the one whose header names occupations most clearly
+    (``_HEADER_HINTS``, in order); two equally clear candidates, or none, are an error.
+
+    >>> df, col = parse(b"id;Beruf\\r1;Roofers\\r2;2512\\r", "staff.csv")
+    >>> col, df[col].to_list()
+    ('Beruf', ['Roofers', '2512'])
+    """
     text = _decode(data, name)
-    lines = text.splitlines()
-    first = next((line for line in lines if line.strip()), "")
+    lines = [line for line in text.split("\n") if line.strip()]
+    first = lines[0]
     if table is None:
         if column is not None:
             table = True
         elif name.lower().endswith((".csv", ".tsv")):
-            single = len(next(csv.reader([first], delimiter=_delimiter(first)), [])) == 1
+            single = len(_cells(first, _delimiter(first))) == 1
             table = not single or _hint_rank(first) is not None
+        elif name.lower().endswith(".txt"):
+            cells = _cells(first, _delimiter(first))
+            table = len(cells) > 1 and any(_hint_rank(c) is not None for c in cells)
         else:
-            table = _looks_like_table(first)
+            table = _looks_like_table(lines)
     if not table:
-        values = [line.strip() for line in lines if line.strip()]
+        values = [line.strip() for line in lines]
         return pl.DataFrame({"input": values}, schema={"input": pl.String}), "input"
-    try:
-        rows = [r for r in csv.reader(io.StringIO(text), delimiter=_delimiter(first)) if any(c.strip() for c in r)]
-    except csv.Error as exc:
-        raise InputError(f"{name} is not a readable CSV/TSV file ({exc})") from None
+    rows = _records(text, _delimiter(first), name)
+    if not rows:
+        raise InputError(f"{name} has no occupations: every cell is empty")
     header = [h.strip() for h in rows[0]]
     if len(set(header)) != len(header) or any(h == "" for h in header):
         header = [h or f"column_{i + 1}" for i, h in enumerate(header)]
@@ -128,11 +199,11 @@ def parse(data: bytes, name: str, column: str | None = None, table: bool | None 
         elif len(hits) == 1:
             column = hits[0]
         else:
-            which = f"{', '.join(hits)} all could" if hits else "none is named like one"
-            raise InputError(f"{name}: which column holds the occupations ({which})? Use --column; "
-                             f"columns: {', '.join(header)}")
+            which = f"{', '.join(_clean(h, 30) for h in hits)} all could" if hits else "none is named like one"
+            raise InputError(f"{name}: which column holds the occupations ({which})? Use --column, or --list "
+                             f"to read each line as one occupation; columns: {_clean(', '.join(header), 200)}")
     elif column not in header:
-        raise InputError(f"{name}: no column {column!r}; columns: {', '.join(header)}")
+        raise InputError(f"{name}: no column {column!r}; columns: {_clean(', '.join(header), 200)}")
     return df, column
 
 
@@ -170,3 +241,11 @@ def identity_scores() -> pl.DataFrame:
                   identity_dissolution=pl.col("identity_dissolution").round(4))
          for tax, t in tables.items()]
     ).sort("matched_taxonomy", "matched_code")
+
+
+def require_matches(scored: pl.DataFrame, column: str, name: str) -> None:
+    """Raise InputError when no row of a scored list matched an occupation (nothing is
+    worth writing then)."""
+    if not (scored["match_status"] == "matched").any():
+        raise InputError(f"none of the {scored.height:,} rows of {name} matched an occupation; nothing written "
+                         f"(first: {_show(scored[column][0] or '')}, {scored['match_method'][0]})")

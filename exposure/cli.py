@@ -7,18 +7,44 @@ on stderr: exit 2 for unusable input, 1 for a failure of the work. No traceback.
 
 from __future__ import annotations
 
+import os
+import signal
 import sys
-from pathlib import Path
 
-import click
-import polars as pl
-from rich.progress import Progress
-from rich.table import Table
 
-from exposure import __version__
-from exposure.clitools import ExposureGroup, emit, err, out, print_frame, progress_bar
-from exposure.errors import InputError
-from exposure.graph.cli import graph
+def _startup_interrupt(signum, frame):  # pragma: no cover - exercised in a subprocess
+    """Ctrl-C or SIGTERM while the program is still loading: nothing has been written yet,
+    so leave at once with one line and no traceback."""
+    os.write(2, b"Error: interrupted; nothing was written\n")
+    os._exit(128 + signum)
+
+
+if os.path.basename(sys.argv[0] if sys.argv else "") == "exposure":  # the console script only
+    signal.signal(signal.SIGINT, _startup_interrupt)
+    signal.signal(signal.SIGTERM, _startup_interrupt)
+
+from pathlib import Path  # noqa: E402
+
+import click  # noqa: E402
+import polars as pl  # noqa: E402
+from rich.progress import Progress  # noqa: E402
+from rich.table import Table  # noqa: E402
+
+from exposure import __version__  # noqa: E402
+from exposure.clitools import (  # noqa: E402
+    ExposureGroup,
+    check_not_input,
+    emit,
+    err,
+    handle_signals,
+    out,
+    output_path,
+    print_frame,
+    progress_bar,
+    stage_printer,
+)
+from exposure.errors import InputError  # noqa: E402
+from exposure.graph.cli import graph  # noqa: E402
 
 
 @click.group(cls=ExposureGroup, invoke_without_command=True,
@@ -69,12 +95,11 @@ def data_pull(names: tuple[str, ...]) -> None:
     Example:
         exposure data pull --release onet --release isco08
     """
-    from taxonomies import releases, sources
+    from taxonomies import releases
 
     with progress_bar() as bar:
         task = bar.add_task("downloading", total=None)
         done = releases.pull(names, progress=lambda url: bar.update(task, description=url))
-    sources.clear()
     for r in done:
         out.print(f"pulled {r.name} {r.version}")
     skipped = [r for r in releases.select(names) if r not in done]
@@ -94,7 +119,7 @@ def data_import(source: Path, names: tuple[str, ...]) -> None:
         exposure data import --from ../shared/data
     """
     from exposure.config import raw_dir
-    from taxonomies import releases, sources
+    from taxonomies import releases
 
     n_files = sum(len(r.files) for r in releases.select(names))
     with progress_bar() as bar:
@@ -102,7 +127,6 @@ def data_import(source: Path, names: tuple[str, ...]) -> None:
         done, skipped = releases.import_from(
             source, names, progress=lambda path: bar.update(task, advance=1, description=path)
         )
-    sources.clear()
     for r in done:
         out.print(f"imported {r.name} {r.version} ({len(r.files)} files) into {raw_dir()}")
     for r in skipped:
@@ -122,26 +146,23 @@ def data_status(names: tuple[str, ...], counts: bool) -> None:
     Example:
         exposure data status --release onet
     """
+    from rich.markup import escape
+
     from taxonomies import releases
 
     table = Table(title="Data releases", title_justify="left")
     for col in ("release", "version", "state", "files", "problem"):
         table.add_column(col)
-    problems = []
-    for r in releases.select(names):
-        checks = releases.check_release(r)
-        bad = [c for c in checks if not c.ok]
-        missing = all(c.problem == "missing" for c in checks)
-        state = "missing" if missing else ("ok" if not bad else "damaged")
-        first = "" if not bad else f"{bad[0].spec.path}: {bad[0].problem}"
-        style = {"ok": "green", "missing": "yellow", "damaged": "red"}[state]
-        table.add_row(r.name, r.version, f"[{style}]{state}[/]", f"{len(checks) - len(bad)}/{len(checks)}", first)
-        if bad:
-            problems.append((r, bad[0]))
+    found = releases.status(names)
+    for s in found:
+        style = {"ok": "green", "missing": "yellow", "damaged": "red"}[s.state]
+        table.add_row(s.release.name, s.release.version, f"[{style}]{s.state}[/]", f"{s.files_ok}/{s.files}",
+                      escape(s.problem))
     out.print(table)
+    problems = [s.error() for s in found if s.error()]
     if problems:
-        for r, c in problems:
-            click.echo(f"Error: {releases.describe(c, r)}. Fix: {r.fix_hint()}", err=True)
+        for message in problems:
+            click.echo(f"Error: {message}", err=True)
         sys.exit(1)
     if counts:
         _print_counts(names)
@@ -172,8 +193,8 @@ def _print_counts(names: tuple[str, ...] = ()) -> None:
 
 @data.command("export")
 @click.argument("table_name", metavar="TABLE")
-@click.option("-o", "--output", type=click.Path(path_type=Path), required=True,
-              help="Output file; .csv, .parquet or .json.")
+@click.option("-o", "--output", required=True, callback=output_path,
+              help="Output file; .csv, .parquet or .json; - for standard output.")
 @click.option("--only", metavar="PART", help="One part of the table, e.g. onet or esco.")
 def data_export(table_name: str, output: Path, only: str | None) -> None:
     """Write one canonical table (occupations, tasks, task_activities, isco08_groups,
@@ -215,13 +236,23 @@ def build() -> None:
 
 # --- scoring -----------------------------------------------------------------------------
 
+def _use_model(ctx: click.Context, param, value: str | None) -> str | None:
+    """--model makes a run context for the whole command: scores, graphs, title matching,
+    report and lookup all use that model."""
+    from exposure.context import RunContext, use
+
+    if value is not None:
+        ctx.with_resource(use(RunContext(model_path=value).resolved()))
+    return value
+
+
 model_option = click.option(
-    "--model", "model_path", type=click.Path(exists=True, file_okay=False), default=None,
+    "--model", "model_path", type=click.Path(exists=True, file_okay=False), default=None, callback=_use_model,
     help="A local sentence-transformers folder (default: the bundled all-MiniLM-L6-v2).",
 )
 output_options = [
-    click.option("-o", "--output", type=click.Path(path_type=Path), default=None,
-                 help="Output file (.csv, .parquet, .json); default: CSV on standard output."),
+    click.option("-o", "--output", default=None, callback=output_path,
+                 help="Output file (.csv, .parquet, .json); default or -: CSV on standard output."),
     click.option("--format", "fmt", type=click.Choice(["csv", "parquet", "json"]), default=None,
                  help="Output format; default: from the file name, else csv."),
 ]
@@ -265,7 +296,7 @@ def run_cmd(folder: Path, model_path: str | None) -> None:
     from exposure.run import run
 
     with progress_bar() as bar:
-        written = run(folder, model_path, progress=_reporter(bar))
+        written = run(folder, model_path, progress=_reporter(bar), stage=stage_printer())
     for path in written[:-1]:
         out.print(f"wrote {path}")
     out.print(f"results in {folder.resolve()}")
@@ -313,15 +344,14 @@ def score(source: str | None, taxonomy: str, all_: bool, column: str | None, pla
         return
     from exposure import batch
 
+    check_not_input(output, source)
     data, name = batch.read_bytes(source)
     rows, col = batch.parse(data, name, column, table=False if plain else None)
     result = _scores(model_path, rebuild)
     with progress_bar() as bar:
         bar.add_task(f"matching {rows.height:,} rows", total=None)
         df = batch.score_rows(rows, col, taxonomy, result.occupations, batch.identity_scores())
-    if not (df["match_status"] == "matched").any():
-        raise InputError(f"none of the {df.height:,} rows of {name} matched an occupation; nothing written "
-                         f"(first: {df[col][0]!r}, {df['match_method'][0]})")
+    batch.require_matches(df, col, name)
     emit(df, output, fmt, **_manifest_fields(result, input=name, column=col, title_taxonomy=taxonomy))
     counts = dict(df.group_by("match_status").len().iter_rows())
     source_col = f" (occupations from column {col!r})" if col != "input" else ""
@@ -500,7 +530,15 @@ cli.add_command(graph)
 
 
 def main() -> None:
-    cli(prog_name="exposure")
+    handle_signals()
+    try:
+        cli(prog_name="exposure")
+    except KeyboardInterrupt as exc:  # between the end of the work and the exit
+        click.echo("Error: interrupted; nothing half-written was left behind", err=True)
+        sys.exit(getattr(exc, "exit_code", 130))
+    finally:  # the work is done (or cleaned up): a late signal changes nothing
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
 
 
 if __name__ == "__main__":

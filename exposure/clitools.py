@@ -1,9 +1,16 @@
 """Pieces every command group shares: consoles, the error-handling group, progress bars,
-tables on the terminal, and writing a result with its manifest."""
+tables on the terminal, output paths, signals, and writing a result with its manifest.
+
+Every way a command can end is one line on standard error: ``Error: ...`` with exit 2 for
+unusable input (including usage errors), 1 for a failure of the work (a full disk, a failed
+check), 130 on Ctrl-C and 143 on SIGTERM (after removing what was being written).
+"""
 
 from __future__ import annotations
 
+import errno
 import os
+import signal
 import sys
 from pathlib import Path
 
@@ -26,30 +33,163 @@ err = Console(stderr=True, soft_wrap=True)  # messages are never wrapped
 out = Console() if Console().is_terminal else Console(width=160)
 
 
+class Terminated(KeyboardInterrupt):
+    """SIGTERM (``timeout``, container stops), raised like Ctrl-C so that every ``finally``
+    and atomic write cleans up; the exit code is 128 + the signal number."""
+
+    exit_code = 128 + signal.SIGTERM
+
+
+def _raise_terminated(signum, frame):
+    raise Terminated()
+
+
+def handle_signals() -> None:
+    """From here on SIGTERM unwinds like Ctrl-C (no half-written file is left behind)."""
+    signal.signal(signal.SIGTERM, _raise_terminated)
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+
+
+def _one_line(text: str) -> str:
+    return " ".join(str(text).split())
+
+
+def _echo_error(message: str) -> None:
+    try:
+        click.echo(f"Error: {_one_line(message)}", err=True)
+    except (OSError, ValueError, AttributeError):  # standard error is closed too
+        pass
+
+
+def _stream_error(exc: OSError, stream: str = "standard output") -> tuple[str, int]:
+    """A failed write to standard output as (message, exit code)."""
+    if exc.errno in (errno.ENOSPC, errno.EFBIG, errno.EDQUOT, errno.EIO):
+        return f"cannot write to {stream}: {exc.strerror}; the output is incomplete", 1
+    return f"cannot write to {stream}: {exc.strerror or exc}", 2
+
+
 class ExposureGroup(click.Group):
     """A click group that turns library errors into one-line messages: exit 2 for unusable
     input, 1 for a failure of the work, never a traceback (unless EXPOSURE_DEBUG is set)."""
+
+    def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):
+        """Run the command; in standalone mode every ending is one line on standard error
+        (click's usage errors included) and a SystemExit with the right code."""
+        if not standalone_mode:
+            return super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
+        code = 0
+        try:
+            rv = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
+            code = rv if isinstance(rv, int) else 0
+            _flush_stdout()
+        except click.UsageError as exc:
+            hint = f" (see: {exc.ctx.command_path} --help)" if exc.ctx is not None else ""
+            _echo_error(f"{exc.format_message()}{hint}")
+            code = exc.exit_code
+        except click.ClickException as exc:
+            _echo_error(exc.format_message())
+            code = exc.exit_code
+        except click.Abort as exc:
+            interrupt = exc.__context__ if isinstance(exc.__context__, KeyboardInterrupt) else None
+            code = getattr(interrupt, "exit_code", 130) if interrupt is not None else 1
+            _echo_error("interrupted; nothing half-written was left behind")
+        except KeyboardInterrupt as exc:
+            code = getattr(exc, "exit_code", 130)
+            _echo_error("interrupted; nothing half-written was left behind")
+        except OSError as exc:  # standard output closed or full, caught after the command
+            message, code = _stream_error(exc)
+            _echo_error(message)
+        _quiet_stdout()
+        sys.exit(code)
 
     def invoke(self, ctx: click.Context):
         try:
             return super().invoke(ctx)
         except ExposureError as exc:
-            click.echo(f"Error: {exc}", err=True)
+            _echo_error(str(exc))
             ctx.exit(2 if isinstance(exc, InputError) else 1)
         except KeyboardInterrupt:
-            click.echo("Interrupted; nothing half-written was left behind.", err=True)
-            ctx.exit(130)
+            raise
         except (click.exceptions.Exit, click.ClickException, click.Abort):
             raise
+        except OSError as exc:
+            if exc.errno in (errno.EPIPE, errno.ENOSPC, errno.EBADF, errno.EFBIG) and _is_stdout_error(exc):
+                message, code = _stream_error(exc)
+                _echo_error(message)
+                _quiet_stdout()
+                ctx.exit(code)
+            if os.environ.get("EXPOSURE_DEBUG"):
+                raise
+            _echo_error(f"internal error ({type(exc).__name__}: {str(exc)[:200]}). "
+                        "Run again with EXPOSURE_DEBUG=1 for the traceback and report it.")
+            ctx.exit(1)
         except Exception as exc:  # a bug: say so in one line, keep the traceback on request
             if os.environ.get("EXPOSURE_DEBUG"):
                 raise
-            click.echo(
-                f"Error: internal error ({type(exc).__name__}: {exc}). "
-                "Run again with EXPOSURE_DEBUG=1 for the traceback and report it.",
-                err=True,
-            )
+            _echo_error(f"internal error ({type(exc).__name__}: {str(exc)[:200]}). "
+                        "Run again with EXPOSURE_DEBUG=1 for the traceback and report it.")
             ctx.exit(1)
+
+
+def _is_stdout_error(exc: OSError) -> bool:
+    """Whether a write error came from standard output (as opposed to a file)."""
+    return getattr(exc, "filename", None) is None
+
+
+def _flush_stdout() -> None:
+    if sys.stdout is not None:
+        sys.stdout.flush()
+
+
+def _quiet_stdout() -> None:
+    """After a failed write to standard output, point it at /dev/null so that Python's
+    final flush does not print a second error."""
+    try:
+        if sys.stdout is not None:
+            sys.stdout.flush()
+    except (OSError, ValueError):
+        try:
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+        except (OSError, ValueError):
+            pass
+
+
+def stage_printer():
+    """For long jobs in a log (standard error not a terminal): one line per finished stage
+    with its time; on a terminal the progress bar says it, so nothing is printed."""
+    if err.is_terminal:
+        return None
+
+    def stage(name: str, seconds: float) -> None:
+        click.echo(f"{name}: done in {seconds:.1f} s", err=True)
+
+    return stage
+
+
+def output_path(ctx: click.Context | None, param, value: str | None) -> Path | None:
+    """The ``-o`` option: ``-`` is standard output (None); a folder (an existing one, or
+    a name ending in /) is a usage error, not a file named after it."""
+    if value is None or value == "-":
+        return None
+    if Path(value).is_dir():
+        raise InputError(f"cannot write {Path(value)}: it is not a regular file")
+    if value.endswith(("/", os.sep)):
+        raise InputError(f"cannot write {value}: a name ending in / is a folder; give a file name")
+    return Path(value)
+
+
+def check_not_input(output: Path | None, *inputs: str | Path | None) -> None:
+    """Refuse an output file that is one of the inputs (it would be replaced)."""
+    if output is None:
+        return
+    for source in inputs:
+        if source is None or str(source) == "-":
+            continue
+        a, b = Path(source), Path(output)
+        same = a.exists() and b.exists() and os.path.samefile(a, b)
+        if same or a.resolve() == b.resolve():
+            raise InputError(f"the output {output} is the input file; give another file name with -o")
 
 
 def progress_bar(transient: bool = True) -> Progress:
@@ -84,7 +224,10 @@ def emit(df: pl.DataFrame, output: Path | None, fmt: str | None = None, **manife
         fmt = fmt or "csv"
         if fmt == "parquet":
             raise InputError("Parquet needs an output file: add -o FILE.parquet")
+        if sys.stdout is None or sys.stdout.closed:
+            raise InputError("standard output is closed; give an output file with -o FILE")
         sys.stdout.write(df.write_json() if fmt == "json" else csv_safe(df).write_csv())
+        sys.stdout.flush()
         return
     write_with_manifest(df, output, format_of(output, fmt), **manifest)
     err.print(f"wrote {df.height:,} rows to {output}")

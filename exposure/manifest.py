@@ -1,6 +1,12 @@
-"""The manifest written beside every output: which releases, code and packages made it.
+"""The manifest written beside every output: which releases, code and packages made it,
+and the SHA-256 of the output it describes.
 
-It holds no timestamp, so the same inputs give a byte-identical manifest too.
+It holds no timestamp, so the same inputs give a byte-identical manifest too. An output and
+its manifest are written so that a reader never sees the output without its matching
+manifest: the output goes to a temporary name, its manifest (with the output's checksum) is
+put in place, and only then is the output renamed onto its name. An interruption in between
+leaves either nothing new, or a new manifest beside the previous output (told apart by the
+checksum), never a new output without its manifest.
 """
 
 from __future__ import annotations
@@ -15,7 +21,9 @@ from typing import Any
 import polars as pl
 
 from exposure import __version__
-from exposure.io import write_bytes, write_table
+from collections.abc import Callable
+
+from exposure.io import atomic_path, format_of, write_bytes, write_frame
 
 PACKAGES = (
     "polars", "pyarrow", "numpy", "scipy", "scikit-learn", "networkx", "matplotlib", "torch",
@@ -68,7 +76,19 @@ def write_manifest(output: Path, *, releases: list[str] | None = None, **extra: 
 
 
 def write_with_manifest(df: pl.DataFrame, output: Path, fmt: str | None = None, **fields: Any) -> Path:
-    """Write a table (:func:`exposure.io.write_table`) and its manifest beside it."""
-    write_table(df, output, fmt)
-    write_manifest(output, **fields)
-    return Path(output)
+    """Write a table (as :func:`exposure.io.write_table` does) and its manifest beside it,
+    the manifest first (see the module's docstring)."""
+    fmt = format_of(output, fmt)
+    return write_file_with_manifest(output, lambda tmp: write_frame(df, tmp, fmt), **fields)
+
+
+def write_file_with_manifest(output: Path, write: Callable[[Path], None], **fields: Any) -> Path:
+    """Write ``output`` through ``write(temporary path)`` and its manifest (which records
+    the output's SHA-256); the manifest is in place before the output appears."""
+    from taxonomies.releases import sha256_file
+
+    output = Path(output)
+    with atomic_path(output) as tmp:
+        write(tmp)
+        write_manifest(output, sha256=sha256_file(tmp), **fields)
+    return output

@@ -1,20 +1,27 @@
 """The main job: canonical tables -> task and occupation scores -> validation -> skill
-graphs -> analyst report, written to one output folder with a manifest beside every file."""
+graphs -> analyst report, written to one output folder with a manifest beside every file.
+
+Every stage runs in one run context (:mod:`exposure.context`): the same data folder and the
+same embedding model for the scores, the graphs, the report and the lookup caches.
+"""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
 import polars as pl
 
+from exposure.context import RunContext, current, use
+from exposure.errors import InputError
 from exposure.manifest import write_with_manifest
 from exposure.scoring.evaluate import sanity_checks
 from exposure.scoring.occupations import output_columns, task_output_columns
-from exposure.scoring.pipeline import RELEASES, Scores, scores
+from exposure.scoring.pipeline import RELEASES, Progress, Scores, scores
 from taxonomies import build_all, load
 
-Progress = Callable[[str, int, int], None]
 
 
 def write_outputs(result: Scores, folder: Path) -> list[Path]:
@@ -67,14 +74,36 @@ def warm_caches() -> None:
         neighbours(taxonomy, first, k=1)
 
 
-def run(folder: Path, model_path: str | None = None, progress: Progress | None = None) -> list[Path]:
+Stage = Callable[[str, float], None]  # called with a stage's name and its seconds when it ends
+STAGES = ("tables", "scores", "graphs", "report", "lookup caches")
+
+
+def run(folder: Path, model_path: str | None = None, progress: Progress | None = None, *,
+        ctx: RunContext | None = None, stage: Stage | None = None) -> list[Path]:
     """Build the tables, score everything, build the graphs and the report, warm the caches
-    of the interactive commands; return the files written, the report's HTML last."""
+    of the interactive commands; return the files written, the report's HTML last.
+
+    ``ctx`` is the run context (default: the current one, with ``model_path`` if given);
+    ``stage`` is told when each of :data:`STAGES` ends, with its time in seconds."""
     from exposure.report import build_report
 
-    build_all()
-    written = write_outputs(scores(model_path, progress=progress), folder)
-    written += write_graph_outputs(folder)
-    written.append(build_report(folder / "report"))
-    warm_caches()
+    base = ctx or current()
+    ctx = replace(base, model_path=model_path or base.model_path).resolved()
+    folder = Path(folder)
+    if folder.exists() and not folder.is_dir():
+        raise InputError(f"cannot write the results to {folder}: it is not a folder")
+    written: list[Path] = []
+
+    def step(name: str, work: Callable[[], object]) -> None:
+        t = time.perf_counter()
+        work()
+        if stage:
+            stage(name, time.perf_counter() - t)
+
+    with use(ctx):
+        step("tables", build_all)
+        step("scores", lambda: written.extend(write_outputs(scores(progress=progress), folder)))
+        step("graphs", lambda: written.extend(write_graph_outputs(folder)))
+        step("report", lambda: written.append(build_report(folder / "report")))
+        step("lookup caches", warm_caches)
     return written

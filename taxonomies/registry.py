@@ -1,31 +1,26 @@
 """The registry of canonical tables: which loader builds which part from which releases.
 
 A table is the concatenation of its parts (one per taxonomy, or per crosswalk family).
-Each part is cached as Parquet under ``<data>/cache/tables/``, keyed by the pinned
-checksums of the releases it reads and by the source of the loader modules, so a new
-release rebuilds the parts that read it and a changed loader rebuilds every part. Files are written to a
-temporary name and renamed, so an interrupted build leaves no half-written table.
+Each part is cached as Parquet in the one disk cache (:mod:`taxonomies.cache`, kind
+``tables``), keyed by the pinned checksums of the releases it reads and by the source of
+the whole ``taxonomies`` package, so a new release rebuilds the parts that read it and a
+changed loader rebuilds every part. The releases a part reads are verified (cheaply, by
+their remembered checksums) before its cached copy is trusted, so a damaged release is an
+error, never a silently stale table.
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import cache
-from pathlib import Path
 
 import polars as pl
 
-from exposure.config import cache_dir
-from exposure.errors import InputError
-from exposure.io import atomic_path
-from taxonomies import crosswalks, employment, esco, isco08, onet
+from taxonomies import crosswalks, employment, esco, isco08, onet, sources
+from taxonomies.base import InputError
+from taxonomies.cache import Entry, make_key, source_digest
 from taxonomies.releases import releases
 from taxonomies.schemas import SCHEMAS, conform
-
-_HERE = Path(__file__).parent
 
 
 @dataclass(frozen=True)
@@ -57,43 +52,19 @@ PARTS: tuple[Part, ...] = (
 TABLES: tuple[str, ...] = tuple(dict.fromkeys(p.table for p in PARTS))
 
 
-@cache
-def _code_digest() -> str:
-    """Hash of every loader module: loaders share helpers, so any change rebuilds."""
-    h = hashlib.sha256()
-    for path in sorted(_HERE.glob("*.py")):
-        h.update(path.name.encode() + path.read_bytes())
-    return h.hexdigest()
-
-
 def cache_key(part: Part) -> str:
-    """Hash of the pinned files the part reads, its declared schema and its loader code."""
-    payload = {
-        "part": [part.table, part.name],
-        "files": [
-            [f.path, f.sha256] for r in part.releases for f in releases()[r].files
-        ],
-        "schema": {c: str(t) for c, t in SCHEMAS[part.table].items()},
-        "code": _code_digest(),
-    }
-    return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()[:16]
+    """Hash of the pinned files the part reads, its declared schema and its loader code
+    (the whole ``taxonomies`` package)."""
+    return make_key(
+        part=[part.table, part.name],
+        files=[[f.path, f.sha256] for r in part.releases for f in releases()[r].files],
+        schema={c: str(t) for c, t in SCHEMAS[part.table].items()},
+        code=source_digest("taxonomies"),
+    )
 
 
-def _cache_path(part: Part) -> Path:
-    return cache_dir() / "tables" / f"{part.table}.{part.name}.{cache_key(part)}.parquet"
-
-
-def _write_cache(df: pl.DataFrame, target: Path) -> None:
-    with atomic_path(target) as tmp:
-        df.write_parquet(tmp, compression="zstd", statistics=False)
-    for stale in target.parent.glob(f"{part_prefix(target)}.*.parquet"):
-        if stale != target:
-            stale.unlink(missing_ok=True)
-
-
-def part_prefix(path: Path) -> str:
-    table, name = path.name.split(".")[:2]
-    return f"{table}.{name}"
+def _entry(part: Part) -> Entry:
+    return Entry("tables", f"{part.table}.{part.name}", cache_key(part))
 
 
 def parts_of(table: str) -> list[Part]:
@@ -103,11 +74,14 @@ def parts_of(table: str) -> list[Part]:
 
 
 def load_part(part: Part) -> pl.DataFrame:
-    path = _cache_path(part)
-    if path.is_file():
-        return pl.read_parquet(path)
-    df = conform(part.build(), part.table)
-    _write_cache(df, path)
+    """One part: its releases verified, then read from the cache or built."""
+    for release in part.releases:
+        sources.verify(release)
+    entry = _entry(part)
+    df = entry.read_parquet("table.parquet")
+    if df is None:
+        df = conform(part.build(), part.table)
+        entry.write_parquet("table.parquet", df)
     return df
 
 

@@ -26,14 +26,14 @@ from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
-from exposure.config import raw_dir
-from exposure.errors import DataError, InputError
-from exposure.io import atomic_path, write_bytes
+from taxonomies.base import raw_dir
+from taxonomies.base import DataError, ExposureError, InputError
+from taxonomies.base import atomic_path, write_bytes
 
 _SPEC = Path(__file__).with_name("releases.toml")
 _USER_AGENT = "exposure/0.1 (offshorability research; data pull)"
 
-Progress = Callable[[str], None]
+FileProgress = Callable[[str], None]  # told each file (or URL) as it is handled
 
 
 @dataclass(frozen=True)
@@ -149,6 +149,16 @@ class _ChecksumMemo:
             self.memo = {}
         self.dirty = False
 
+    def known(self, file: Path) -> str | None:
+        """The remembered checksum if the file has not changed since, else None."""
+        try:
+            st = file.stat()
+        except OSError:
+            return None
+        hit = self.memo.get(str(file))
+        stamp = [st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino]
+        return hit[-1] if hit and hit[:-1] == stamp else None
+
     def sha256(self, file: Path) -> str:
         st = file.stat()
         key = str(file)
@@ -167,7 +177,10 @@ class _ChecksumMemo:
 
     def save(self) -> None:
         if self.dirty and self.path.parent.is_dir():
-            write_bytes(self.path, json.dumps(self.memo, indent=0).encode())
+            try:
+                write_bytes(self.path, json.dumps(self.memo, indent=0).encode())
+            except ExposureError:  # a read-only data folder: the memo is only a shortcut
+                pass
             self.dirty = False
 
 
@@ -203,6 +216,8 @@ def check_file(spec: FileSpec, location: Path, memo: _ChecksumMemo | None = None
 
     if not location.is_file():
         return bad("missing")
+    if memo is not None and memo.known(location) == spec.sha256:
+        return FileCheck(spec, location, None)  # unchanged since it last matched its pin
     size = location.stat().st_size
     if size == 0:
         return bad("empty (0 bytes)")
@@ -243,6 +258,39 @@ def check_release(release: Release, root: Path | None = None) -> list[FileCheck]
     return checks
 
 
+@dataclass(frozen=True)
+class Status:
+    """One release's state for ``exposure data status``."""
+
+    release: Release
+    state: str  # "ok", "missing" or "damaged"
+    files_ok: int
+    files: int
+    first_problem: FileCheck | None
+
+    @property
+    def problem(self) -> str:
+        return "" if self.first_problem is None else f"{self.first_problem.spec.path}: {self.first_problem.problem}"
+
+    def error(self) -> str | None:
+        """The one-line error for a missing or damaged release, with its fix."""
+        if self.first_problem is None:
+            return None
+        return f"{describe(self.first_problem, self.release)}. Fix: {self.release.fix_hint()}"
+
+
+def status(names: Iterable[str] | None = None) -> list[Status]:
+    """Each chosen release: present or missing, how many files match their pins, the first problem."""
+    out = []
+    for r in select(names):
+        checks = check_release(r)
+        bad = [c for c in checks if not c.ok]
+        missing = all(c.problem == "missing" for c in checks)
+        state = "missing" if missing else ("ok" if not bad else "damaged")
+        out.append(Status(r, state, len(checks) - len(bad), len(checks), bad[0] if bad else None))
+    return out
+
+
 def describe(check: FileCheck, release: Release) -> str:
     return f"{release.label}: {check.location}: {check.problem}"
 
@@ -258,7 +306,7 @@ def require(release: Release) -> None:
 
 
 def import_from(
-    source: Path, names: Iterable[str] | None = None, progress: Progress | None = None
+    source: Path, names: Iterable[str] | None = None, progress: FileProgress | None = None
 ) -> tuple[list[Release], list[Release]]:
     """Copy pinned release files from a local folder laid out like ``../shared/data``.
 
@@ -301,7 +349,15 @@ def import_from(
                 shutil.copyfile(source / f.path, tmp)
             memo.remember(target, f.sha256)
     memo.save()
+    _forget_verified()
     return chosen, skipped
+
+
+def _forget_verified() -> None:
+    """The data folder changed: releases verified earlier in this process are checked again."""
+    from taxonomies import sources
+
+    sources.clear()
 
 
 def _download(url: str, timeout: float = 60.0) -> bytes:
@@ -317,7 +373,7 @@ def _download(url: str, timeout: float = 60.0) -> bytes:
         ) from None
 
 
-def pull(names: Iterable[str] | None = None, progress: Progress | None = None) -> list[Release]:
+def pull(names: Iterable[str] | None = None, progress: FileProgress | None = None) -> list[Release]:
     """Download pinned releases from their publishers and verify every file's SHA-256.
 
     A release is written only when all its files downloaded and matched their pins.
@@ -356,4 +412,5 @@ def pull(names: Iterable[str] | None = None, progress: Progress | None = None) -
         for path, data in staged.items():
             write_bytes(raw_dir() / path, data)
         done.append(release)
+    _forget_verified()
     return done

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from exposure.errors import DataError
+from taxonomies.base import DataError
 
 Str, F64, I64, I8, Bool = pl.String, pl.Float64, pl.Int64, pl.Int8, pl.Boolean
 StrList = pl.List(pl.String)

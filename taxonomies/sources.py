@@ -13,7 +13,7 @@ from functools import cache
 
 import polars as pl
 
-from exposure.config import raw_dir
+from taxonomies.base import raw_dir
 from taxonomies.releases import FileSpec, releases, require
 
 
@@ -30,10 +30,16 @@ def _verified(release: str, root: str) -> None:
     require(releases()[release])
 
 
+def verify(release: str) -> None:
+    """Raise a one-line DataError unless the release is present and matches its pins
+    (checked once per process and data folder)."""
+    _verified(release, str(raw_dir()))
+
+
 def read(path: str) -> pl.DataFrame:
     """A pinned file as a frame of strings, named by its declared header."""
     spec = spec_of(path)
-    _verified(spec.release, str(raw_dir()))
+    verify(spec.release)
     location = raw_dir() / path
     header = list(spec.header) if spec.header else None
     suffix = location.suffix.lower()

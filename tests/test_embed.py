@@ -26,5 +26,5 @@ def test_cache_embeds_only_new_texts(empty_data_dir, monkeypatch):
     again = embed.embed(["Answer telephone calls.", "Sew garments.", "Teach pupils."])
     assert calls == [["Teach pupils."]]
     assert np.array_equal(again[0], first[1]) and np.array_equal(again[1], first[0])
-    folder = empty_data_dir / "cache" / "embeddings" / embed.model_info().key
+    folder = embed.EmbeddingCache(embed.model_info()).folder
     assert len(list(folder.glob("shard-*.parquet"))) == 2

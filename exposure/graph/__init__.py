@@ -24,12 +24,12 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 __all__ = [
-    "GRAPH_FORMATS", "TAXONOMIES", "boundaries", "build_graph", "export_graph", "identity_table",
+    "GRAPH_FORMATS", "GRAPH_TAXONOMIES", "TAXONOMIES", "boundaries", "build_graph", "export_graph", "identity_table",
     "neighbours", "skill_table",
 ]
 _WHERE = {
     "boundaries": "api", "build_graph": "api", "identity_table": "api", "neighbours": "api",
-    "skill_table": "api", "TAXONOMIES": "build", "GRAPH_FORMATS": "export", "export_graph": "export",
+    "skill_table": "api", "TAXONOMIES": "build", "GRAPH_TAXONOMIES": "build", "GRAPH_FORMATS": "export", "export_graph": "export",
 }
 
 if TYPE_CHECKING:

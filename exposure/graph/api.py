@@ -1,17 +1,15 @@
 """The public functions over the real data, with a Parquet cache.
 
-Every result is cached under ``<data>/cache/graph/<taxonomy>-<key>/<name>.parquet``. The key
-hashes the cache keys of the canonical tables read, the exposure-score key, the embedding
-model key and the source of this package (except the CLI), so any change to data, scores,
-model or graph code recomputes; an older folder of the same taxonomy is removed when a new
-one is written. Files are written atomically (``exposure.io.atomic_path``).
+Every result is cached in the one disk cache (:mod:`exposure.cache`) under
+``<data>/cache/graph/<taxonomy>-<key>/<name>.parquet``. The key hashes the cache keys of the
+canonical tables read, the exposure-score key, the embedding model key and the source of
+the whole ``exposure.graph`` package, so any change to data, scores, model or graph code
+recomputes; older entries are pruned by the cache's one rule. The model is the run
+context's (:mod:`exposure.context`), as for the scores the graph reads.
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
-import shutil
 import time
 from collections.abc import Callable
 from dataclasses import asdict
@@ -22,69 +20,65 @@ import networkx as nx
 import numpy as np
 import polars as pl
 
+from exposure.cache import Entry, make_key, source_digest
 from exposure.config import cache_dir
+from exposure.context import current
 from exposure.errors import InputError
 from exposure.graph import boundary, eskills, identity, transitions
 from exposure.graph.build import (
     OCC,
-    SCORE_COLUMNS,
     TABLES,
     check_taxonomy,
     frames,
     graph_from_frames,
 )
 from exposure.graph.profiles import Profiles, profiles
-from exposure.io import atomic_path
+from exposure.scoring.codebook import CONSTRUCTS
 from exposure.scoring.pipeline import RELEASES  # the graph reads what the scores read
 
-_HERE = Path(__file__).parent
 N_BRIDGING = 25
+CODE = ("exposure.graph",)  # the code the graph depends on, as a whole package
 
 
-@cache
-def _code_digest() -> str:
-    h = hashlib.sha256()
-    for path in sorted([*_HERE.glob("*.py"), *_HERE.glob("data/*.csv")]):
-        if path.name != "cli.py":
-            h.update(path.name.encode() + path.read_bytes())
-    return h.hexdigest()
-
-
-@cache
 def cache_key(taxonomy: str) -> str:
-    """Hash of everything a taxonomy's graph and measures are computed from (memoised:
-    the code, codebook and releases it hashes do not change while a process runs)."""
+    """Hash of everything a taxonomy's graph and measures are computed from: the tables,
+    the scores, the run context's model and the graph code."""
+    return _cache_key(check_taxonomy(taxonomy), current().model_path, str(cache_dir()))
+
+
+@cache
+def _cache_key(taxonomy: str, model_path: str | None, data: str) -> str:
+    # memoised per model and data folder: the code, codebook and releases it hashes do not
+    # change while a process runs
     from exposure.embed import model_info
     from exposure.scoring.pipeline import score_key
     from taxonomies.registry import cache_key as part_key
     from taxonomies.registry import parts_of
 
-    payload = {
-        "taxonomy": check_taxonomy(taxonomy),
-        "tables": sorted(part_key(p) for t in (*TABLES, "tasks") for p in parts_of(t)),
-        "scores": score_key(),
-        "model": model_info().key,
-        "code": _code_digest(),
-    }
-    return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()[:16]
+    return make_key(
+        taxonomy=taxonomy,
+        tables=sorted(part_key(p) for t in (*TABLES, "tasks") for p in parts_of(t)),
+        scores=score_key(model_path),
+        model=model_info(model_path).key,
+        code=source_digest(*CODE),
+    )
+
+
+def _entry(taxonomy: str) -> Entry:
+    return Entry("graph", taxonomy, cache_key(taxonomy))
 
 
 def folder(taxonomy: str) -> Path:
-    return cache_dir() / "graph" / f"{taxonomy}-{cache_key(taxonomy)}"
+    return _entry(taxonomy).folder
 
 
 def _cached(taxonomy: str, name: str, compute: Callable[[], pl.DataFrame]) -> pl.DataFrame:
-    """Read ``name`` from the taxonomy's cache folder, or compute and write it."""
-    where = folder(taxonomy)
-    path = where / f"{name}.parquet"
-    if path.is_file():
-        return pl.read_parquet(path)
-    df = compute()
-    if not where.is_dir():
-        for stale in where.parent.glob(f"{taxonomy}-*"):
-            shutil.rmtree(stale, ignore_errors=True)
-    with atomic_path(path) as tmp:
-        df.write_parquet(tmp, compression="zstd", statistics=False)
+    """Read ``name`` from the taxonomy's cache entry, or compute and write it."""
+    entry = _entry(taxonomy)
+    df = entry.read_parquet(f"{name}.parquet")
+    if df is None:
+        df = compute()
+        entry.write_parquet(f"{name}.parquet", df)
     return df
 
 
@@ -167,7 +161,7 @@ def identity_table(taxonomy: str) -> pl.DataFrame:
             measures, on="node", how="left").select(
             "taxonomy", "occupation_code", "title", "isco08", "specificity", "e_skill_share",
             "generic_share", "substitutability", "identity_dissolution", *identity.DISSOLUTION_PARTS,
-            *[c for c in SCORE_COLUMNS if c in occ.columns and c not in identity.DISSOLUTION_PARTS],
+            *[c for c in CONSTRUCTS if c in occ.columns and c not in identity.DISSOLUTION_PARTS],
         ).sort("occupation_code")
 
     return _cached(check_taxonomy(taxonomy), "identity", lambda: compute().with_columns(pl.col(pl.Float64).round(4)))
@@ -362,9 +356,10 @@ def export_with_manifest(taxonomy: str, path: Path, fmt: str) -> nx.Graph:
     """Build the taxonomy's graph, export it (:func:`export_graph`) with a manifest beside
     it, and return it."""
     from exposure.graph.export import export_graph
-    from exposure.manifest import write_manifest
+    from exposure.manifest import write_file_with_manifest
 
     G = build_graph(taxonomy)
-    export_graph(G, path, fmt)
-    write_manifest(path, **manifest_fields(taxonomy, format=fmt, nodes=G.number_of_nodes(), edges=G.number_of_edges()))
+    write_file_with_manifest(path, lambda tmp: export_graph(G, tmp, fmt),
+                             **manifest_fields(taxonomy, format=fmt, nodes=G.number_of_nodes(),
+                                               edges=G.number_of_edges()))
     return G

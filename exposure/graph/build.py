@@ -34,17 +34,17 @@ from typing import TYPE_CHECKING
 import polars as pl
 
 from exposure.errors import InputError
+from exposure.scoring.codebook import CONSTRUCTS
 
 if TYPE_CHECKING:
     import networkx as nx
 
-TAXONOMIES = ("esco", "onet")
+GRAPH_TAXONOMIES = ("esco", "onet")  # the taxonomies with a skill graph
+TAXONOMIES = GRAPH_TAXONOMIES  # the earlier name, kept for callers
 OCC, SKILL = "occ:", "skill:"
 RATING_MIN_IMPORTANCE = 3.0
 ONET_ISCO_METHOD = "chain: onet>soc2018>soc2010>isco08"
 ESCO_ISCO_METHOD = "esco iscoGroup"
-SCORE_COLUMNS = ("routinizability", "place_boundness", "person_bound", "site_bound",
-                 "material_bound", "offshorability", "e_skill_content")
 ESCO_FLAGS = ("in_digital", "in_digcomp", "in_transversal", "in_language", "in_green", "in_research")
 ONET_SOURCES = {
     "technology": "onet Technology Skills",
@@ -63,7 +63,7 @@ TABLES = ("occupations", "skills", "occupation_skills", "task_activities", "cros
 
 def check_taxonomy(taxonomy: str) -> str:
     """Return ``taxonomy`` if a graph can be built for it, else raise InputError."""
-    if taxonomy not in TAXONOMIES:
+    if taxonomy not in GRAPH_TAXONOMIES:
         raise InputError(
             f"The 'taxonomy' parameter must be one of {{'esco', 'onet'}}. Got {taxonomy!r} instead."
         )
@@ -101,7 +101,7 @@ def occupation_frame(tables: Mapping[str, pl.DataFrame], taxonomy: str,
     df = occ.select("taxonomy", "occupation_code", "title").join(isco, on="occupation_code", how="left")
     if scores is not None:
         df = df.join(
-            scores.filter(pl.col("taxonomy") == taxonomy).select("occupation_code", *SCORE_COLUMNS),
+            scores.filter(pl.col("taxonomy") == taxonomy).select("occupation_code", *CONSTRUCTS),
             on="occupation_code", how="left",
         )
     return df.select(

@@ -16,10 +16,10 @@ import polars as pl
 
 from exposure.clitools import ExposureGroup, emit, err, out, print_frame
 from exposure.graph.api import manifest_fields
-from exposure.graph.build import TAXONOMIES
+from exposure.graph.build import GRAPH_TAXONOMIES
 from exposure.graph.export import GRAPH_FORMATS
 
-taxonomy_option = click.option("--taxonomy", type=click.Choice(TAXONOMIES), default="esco", show_default=True,
+taxonomy_option = click.option("--taxonomy", type=click.Choice(GRAPH_TAXONOMIES), default="esco", show_default=True,
                                help="Which taxonomy's graph.")
 output_option = click.option("-o", "--output", type=click.Path(path_type=Path), default=None,
                              help="Output file (.csv, .parquet, .json); default: CSV on standard output.")
@@ -112,7 +112,7 @@ def eskills(taxonomy: str, output: Path | None) -> None:
 
 @graph.command("neighbours")
 @click.argument("code")
-@click.option("--taxonomy", type=click.Choice(TAXONOMIES), default=None,
+@click.option("--taxonomy", type=click.Choice(GRAPH_TAXONOMIES), default=None,
               help="Which taxonomy's graph; default: the one the code belongs to.")
 @click.option("-k", "k", type=click.IntRange(min=1), default=10, show_default=True,
               help="How many occupations.")

@@ -20,9 +20,9 @@ import numpy as np
 import polars as pl
 
 from exposure.errors import InputError
+from exposure.graph.eskills import Embedder
 from exposure.graph.profiles import Profiles
 
-Embedder = Callable[[Sequence[str]], np.ndarray]
 
 
 def task_vectors(tables: Mapping[str, pl.DataFrame], taxonomy: str, codes: list[str],

@@ -1,14 +1,15 @@
 """The scoring pipeline: canonical tables + embeddings + codebook -> task and occupation scores.
 
 :func:`scores` returns the cached result when nothing it depends on changed (the tables'
-cache keys, the codebook, the embedding model, the scoring code); otherwise it runs
-:func:`compute` and caches the result as Parquet under ``<data>/cache/scores/<key>/``.
+cache keys, the codebook, the embedding model, the source of the whole ``exposure.scoring``
+package and of ``exposure.embed``); otherwise it runs :func:`compute` and caches the result
+as Parquet in the one disk cache (:mod:`exposure.cache`, entry ``scores/scores-<key>/``),
+together with the fitted text model (``text_model.npz``, ``text_model_train.parquet``).
+A damaged file there is reported and the scores are computed again.
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,18 +18,16 @@ from typing import Any
 import numpy as np
 import polars as pl
 
-from exposure.config import cache_dir
+from exposure.cache import Entry, make_key, source_digest
+from exposure.context import model_path as _context_model
 from exposure.embed import embed, model_info
-from exposure.io import atomic_path, write_bytes
 from exposure.scoring import codebook as cb
 from taxonomies import load
 from taxonomies.registry import cache_key, parts_of
 
 RELEASES = ["onet", "isco08", "esco", "soc_crosswalks", "nesta_crosswalk", "oews"]
 TABLES = ["tasks", "task_activities", "occupations", "crosswalk", "employment_us"]
-_CODE = [Path(__file__).parent / f for f in ("codebook.py", "structural.py", "textmodel.py", "tasks.py",
-                                             "occupations.py", "pipeline.py")]
-_CODE.append(Path(__file__).parents[1] / "embed.py")
+CODE = ("exposure.scoring", "exposure.embed")  # the code the scores depend on, as whole packages
 PARTS = ("tasks", "occupations", "cv_metrics", "agreement")
 FIT_ARRAYS, FIT_TRAIN = "text_model.npz", "text_model_train.parquet"
 
@@ -46,15 +45,13 @@ class Scores:
 
 
 def score_key(model_path: str | None = None) -> str:
-    h = hashlib.sha256()
-    for table in TABLES:
-        for part in parts_of(table):
-            h.update(cache_key(part).encode())
-    h.update(cb.load().sha256.encode())
-    h.update(model_info(model_path).key.encode())
-    for f in _CODE:
-        h.update(f.read_bytes())
-    return h.hexdigest()[:16]
+    """The scores' cache key: the tables read, the codebook, the model and the code."""
+    return make_key(
+        tables=[cache_key(part) for table in TABLES for part in parts_of(table)],
+        codebook=cb.load().sha256,
+        model=model_info(model_path).key,
+        code=source_digest(*CODE),
+    )
 
 
 def _titles() -> pl.DataFrame:
@@ -144,33 +141,56 @@ def compute(model_path: str | None = None, progress: Progress | None = None) -> 
     return Scores(task_scores, occupations, fit.metrics, occ.agreement(isco), meta, fit)
 
 
+def _entry(model_path: str | None) -> Entry:
+    return Entry("scores", "scores", score_key(model_path))
+
+
 def _folder(model_path: str | None) -> Path:
-    return cache_dir() / "scores" / score_key(model_path)
+    return _entry(model_path).folder
+
+
+def _read_cached(entry: Entry) -> Scores | None:
+    """The cached scores if every file is present and intact, else None."""
+    meta = entry.read_json("meta.json")
+    if meta is None:
+        return None
+    frames = {name: entry.read_parquet(f"{name}.parquet") for name in PARTS}
+    if any(df is None for df in frames.values()):
+        return None
+    return Scores(**frames, meta=meta)
 
 
 def scores(model_path: str | None = None, rebuild: bool = False, progress: Progress | None = None) -> Scores:
-    """Cached scores, computed when missing or when ``rebuild`` is set."""
-    folder = _folder(model_path)
-    if not rebuild and (folder / "meta.json").is_file():
-        frames = {name: pl.read_parquet(folder / f"{name}.parquet") for name in PARTS}
-        return Scores(**frames, meta=json.loads((folder / "meta.json").read_text()))
+    """Cached scores, computed when missing, damaged or when ``rebuild`` is set
+    (``model_path=None``: the run context's model)."""
+    from taxonomies import sources
+
+    model_path = _context_model(model_path)
+    for release in RELEASES:  # a damaged release is an error, never silently stale scores
+        sources.verify(release)
+    entry = _entry(model_path)
+    if not rebuild:
+        cached = _read_cached(entry)
+        if cached is not None:
+            return cached
     result = compute(model_path, progress)
     for name in PARTS:
-        with atomic_path(folder / f"{name}.parquet") as tmp:
-            getattr(result, name).write_parquet(tmp, statistics=False)
-    _save_fit(result.fit, folder)
-    write_bytes(folder / "meta.json", json.dumps(result.meta, indent=2, sort_keys=True).encode())
+        entry.write_parquet(f"{name}.parquet", getattr(result, name))
+    _save_fit(result.fit, entry)
+    entry.write_json("meta.json", result.meta)  # last: its presence says the entry is complete
     return result
 
 
-def _save_fit(fit, folder: Path) -> None:
+def _save_fit(fit, entry: Entry) -> None:
     """The fitted text model beside the scores: the ridge weights, the training labels and
     the conformal scales (the training embeddings stay in the embedding cache)."""
-    with atomic_path(folder / FIT_ARRAYS) as tmp, tmp.open("wb") as fh:
-        np.savez(fh, coef=fit.model.ridge_.coef_, intercept=fit.model.ridge_.intercept_, labels=fit.labels,
-                 q=fit.q, q_occupation=fit.q_occupation)
-    with atomic_path(folder / FIT_TRAIN) as tmp:
-        fit.train.write_parquet(tmp, statistics=False)
+    def arrays(tmp: Path) -> None:
+        with tmp.open("wb") as fh:
+            np.savez(fh, coef=fit.model.ridge_.coef_, intercept=fit.model.ridge_.intercept_, labels=fit.labels,
+                     q=fit.q, q_occupation=fit.q_occupation)
+
+    entry.write(FIT_ARRAYS, arrays)
+    entry.write_parquet(FIT_TRAIN, fit.train)
 
 
 def text_fit(model_path: str | None = None, progress: Progress | None = None):
@@ -182,13 +202,23 @@ def text_fit(model_path: str | None = None, progress: Progress | None = None):
     from exposure.scoring.tasks import TextFit
     from exposure.scoring.textmodel import TaskTextModel
 
-    folder = _folder(model_path)
-    if not (folder / FIT_ARRAYS).is_file() or not (folder / "meta.json").is_file():
-        scores(model_path, rebuild=True, progress=progress)
-    arrays = np.load(folder / FIT_ARRAYS)
-    train = pl.read_parquet(folder / FIT_TRAIN)
-    model = TaskTextModel(**{k: v for k, v in json.loads((folder / "meta.json").read_text())["text_model"].items()
-                             if k in TaskTextModel().get_params()})
+    model_path = _context_model(model_path)
+    entry = _entry(model_path)
+
+    def read() -> tuple[Any, Any, Any] | None:
+        arrays = entry.read(FIT_ARRAYS, lambda p: dict(np.load(p)))
+        train = entry.read_parquet(FIT_TRAIN)
+        meta = entry.read_json("meta.json")
+        return None if arrays is None or train is None or meta is None else (arrays, train, meta)
+
+    found = read()
+    if found is None:
+        result = scores(model_path, rebuild=True, progress=progress)
+        found = read()
+        if found is None:  # the cache cannot be written: use the fit just computed
+            return result.fit
+    arrays, train, meta = found
+    model = TaskTextModel(**{k: v for k, v in meta["text_model"].items() if k in TaskTextModel().get_params()})
     ridge = Ridge(alpha=model.alpha)
     ridge.coef_, ridge.intercept_ = arrays["coef"], arrays["intercept"]
     ridge.n_features_in_ = ridge.coef_.shape[1]
@@ -207,6 +237,7 @@ def score_text(texts: Sequence[str], model_path: str | None = None, progress: Pr
     """
     from exposure.scoring.tasks import score_texts
 
+    model_path = _context_model(model_path)
     fit = text_fit(model_path, progress)
     X = embed(list(texts), model_path, _embed_progress(progress, "embedding texts"))
     return score_texts(fit, pl.DataFrame({"text": list(texts)}, schema={"text": pl.String}), X)
