@@ -13,7 +13,7 @@ from exposure.report.html import approx, figure, interval, table, text
 
 def data(ctx: Context) -> dict:
     if not ctx.options.countries:
-        return {"none": True}
+        return {"empty": True}
     rows = []
     for c, y in country_years(ctx.inputs, ctx.options):
         w = ctx.weights_for("ilostat", c, y)
@@ -35,7 +35,7 @@ def data(ctx: Context) -> dict:
         return lambda s: interval(s[name], s[f"{name}_lo"], s[f"{name}_hi"])
 
     return {
-        "none": False,
+        "empty": False,
         "fig": Markup(figure(
             "fig-countries", svg,
             "Share of employment above the threshold, from ILOSTAT employment by ISCO-08 sub-major group "

@@ -10,7 +10,7 @@ from exposure.report.html import approx, esc, pct
 def data(ctx: Context) -> dict:
     f, t = ctx.facts, ctx.threshold
     where = "US" if ctx.weights.country == "USA" else f"{esc(ctx.weights.country_name)}&rsquo;s"
-    r = f["range"]
+    r = f["range"]  # the headline section always runs
     bullets = [
         f"Between {pct(r['share_at_high_threshold'])} and {pct(r['share_at_low_threshold'])} of {where} employment "
         f"is in highly offshorable work, for thresholds from {r['to_threshold']:g} down to {r['from_threshold']:g} "
@@ -23,9 +23,10 @@ def data(ctx: Context) -> dict:
     if top:
         names = "; ".join(f"{esc(x['title'])} ({approx(x['exposed'])})" for x in top)
         bullets.append(f"The most workers in highly offshorable work are in: {names}.")
-    g = f["groups"]
-    bullets.append(f"By major group, offshorability is highest in {esc(g['highest'])} ({g['highest_value']:.2f}) and lowest "
-                   f"in {esc(g['lowest'])} ({g['lowest_value']:.2f}).")
+    if "groups" in f:
+        g = f["groups"]
+        bullets.append(f"By major group, offshorability is highest in {esc(g['highest'])} ({g['highest_value']:.2f}) "
+                       f"and lowest in {esc(g['lowest'])} ({g['lowest_value']:.2f}).")
     if "wage" in f:
         w = f["wage"]
         bullets.append(f"Offshorability is {w['lowest_decile']:.2f} on average in the lowest-paid tenth of employment "
@@ -33,7 +34,7 @@ def data(ctx: Context) -> dict:
     if "trend" in f:
         tr = f["trend"]
         bullets.append(f"From {tr['first_year']} to {tr['last_year']} the share in highly offshorable work went from "
-                       f"{pct(tr['first'])} to {pct(tr['last'])}, through changes in the mix of occupation groups only.")
+                       f"{pct(tr['first'], 1)} to {pct(tr['last'], 1)}, through changes in the mix of occupation groups only.")
     if "telework_auc" in f:
         bullets.append(f"Place-boundness agrees with a published measure: it ranks the O*NET occupations that cannot be "
                        f"done at home (Dingel &amp; Neiman 2020) with an AUC of {f['telework_auc']['place_boundness']:.2f}.")

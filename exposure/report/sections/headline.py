@@ -46,7 +46,8 @@ def data(ctx: Context) -> dict:
     ctx.fact("share_high_bands", float(high))
     ctx.fact("share_not_exposed", float(band.filter(pl.col("band") == "0")["employment_share"].sum()))
     lit = [(f"{r['source']}: {r['low']:.0%}" + (f"\u2013{r['high']:.0%}" if r["high"] != r["low"] else "") + " (US)",
-            r["low"], r["high"] if r["high"] != r["low"] else r["low"] + 0.005) for r in LITERATURE]
+            r["low"], r["high"] if r["high"] != r["low"] else r["low"] + 0.005)
+           for r in LITERATURE if r["ours"] == "offshorability"]
     curve_svg = figs.to_svg(figs.threshold_curve(curve, t, tb.RANGE, lit), "fig-threshold",
                             "Share of employment above each threshold")
     bands_svg = figs.to_svg(figs.bands(band), "fig-bands", "Employment by exposure band")
@@ -61,7 +62,7 @@ def data(ctx: Context) -> dict:
             "Share of employment in occupations whose offshorability is above each threshold (line), and the "
             "same share counted with each occupation's lower and with its upper bound (shaded; 90% conformal "
             "intervals). Dashed: the threshold {t:g} used elsewhere in this report; grey: the headline range. "
-            "Horizontal bands: published US estimates, for scale (different measures).").format(t=t)),
+            "Horizontal band: Blinder's (2009) published US estimate, for scale (a different measure).").format(t=t)),
             ["threshold_curve.csv"])),
         "fig_bands": Markup(figure("fig-bands", bands_svg,
                                    "Share of employment in each exposure band: bands from an occupation's mean task "

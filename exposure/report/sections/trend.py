@@ -37,7 +37,8 @@ def data(ctx: Context) -> dict | None:
         "threshold": ctx.threshold,
         "fig": Markup(figure("fig-trend", svg,
                              f"Share of {ctx.weights.country_name}'s employment above {ctx.threshold:g} in each "
-                             "year ILOSTAT has by ISCO-08 sub-major group; shaded: from the lower and upper bounds.",
+                             "year ILOSTAT has by ISCO-08 sub-major group; shaded: the highly offshorable share counted from the "
+                             "lower and the upper bounds.",
                              ["trend.csv"])),
         "table": Markup(table(show, cols, label="years")),
     }
