@@ -269,7 +269,7 @@ def skill_graph(nodes: pl.DataFrame, edges: pl.DataFrame) -> Figure:
     ``nodes``: node, kind (e-skill | skill | occupation), label, x, y, value (the
     occupation's identity_dissolution); ``edges``: source, target."""
     with matplotlib.rc_context(RC):
-        fig = _figure(9.0, 6.6)
+        fig = _figure(10.0, 7.9)
         ax = fig.subplots()
         pos = {r["node"]: (r["x"], r["y"]) for r in nodes.iter_rows(named=True)}
         for s, t in edges.select("source", "target").iter_rows():
@@ -290,6 +290,8 @@ def skill_graph(nodes: pl.DataFrame, edges: pl.DataFrame) -> Figure:
             c, sn = math.cos(angle), math.sin(angle)
             ha = "left" if c > 0.2 else "right" if c < -0.2 else "center"
             va = "bottom" if sn > 0.2 else "top" if sn < -0.2 else "center"
+            if bold:  # inner ring: labels above or below their square, so they stay clear of the occupations
+                ha, va, c, sn = "center", ("bottom" if sn >= 0 else "top"), 0.0, (1.0 if sn >= 0 else -1.0)
             ax.annotate(wrap(r["label"], 24), (r["x"], r["y"]),
                         xytext=(5 * c, 5 * sn), textcoords="offset points", ha=ha, va=va,
                         fontsize=9 if bold else 8.5, fontweight="bold" if bold else "normal", zorder=3,
@@ -297,8 +299,8 @@ def skill_graph(nodes: pl.DataFrame, edges: pl.DataFrame) -> Figure:
         ax.legend(frameon=False, fontsize=9.5, loc="upper left", bbox_to_anchor=(-0.05, 1.02), markerscale=0.7)
         ax.set_axis_off()
         ax.set_aspect("equal")
-        ax.set_xlim(-1.55, 1.55)
-        ax.set_ylim(-1.12, 1.12)
+        ax.set_xlim(-1.85, 1.85)
+        ax.set_ylim(-1.45, 1.45)
     return fig
 
 
