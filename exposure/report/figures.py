@@ -292,7 +292,7 @@ def skill_graph(nodes: pl.DataFrame, edges: pl.DataFrame) -> Figure:
             va = "bottom" if sn > 0.2 else "top" if sn < -0.2 else "center"
             if bold:  # inner ring: labels above or below their square, so they stay clear of the occupations
                 ha, va, c, sn = "center", ("bottom" if sn >= 0 else "top"), 0.0, (1.0 if sn >= 0 else -1.0)
-            ax.annotate(wrap(r["label"], 24), (r["x"], r["y"]),
+            ax.annotate(wrap(r["label"], 17 if bold else 24), (r["x"], r["y"]),
                         xytext=(5 * c, 5 * sn), textcoords="offset points", ha=ha, va=va,
                         fontsize=9 if bold else 8.5, fontweight="bold" if bold else "normal", zorder=3,
                         bbox={"boxstyle": "round,pad=0.1", "fc": "white", "ec": "none", "alpha": 0.7} if bold else None)
