@@ -537,21 +537,28 @@ def test_methods_text_matches_the_code(onet_report, scored, tables):
 def test_figures_the_text_quotes_come_from_the_code(onet_report, isco_report):
     for report in (onet_report, isco_report):
         quoted, html = _quoted(report), _html(report)
-        findings = _section(html, "findings")
-        for bullet in quoted["findings"]:
-            assert bullet in findings
+        findings = _visible(_section(html, "findings"))
         r = quoted["range"]
         curve = _csv(report, "threshold_curve.csv").filter(pl.col("construct") == "offshorability")
         at = dict(zip(curve["threshold"].round(2), curve["share"]))
         assert r["share_at_low_threshold"] == pytest.approx(at[0.4], abs=1e-4)
         assert r["share_at_high_threshold"] == pytest.approx(at[0.6], abs=1e-4)
+        assert f"Between {at[0.6]:.0%} and {at[0.4]:.0%} of" in findings and f"({at[0.5]:.0%} at 0.5)" in findings
+        bands = _csv(report, "bands.csv")
+        assert f"{bands.filter(pl.col('band') >= 3)['employment_share'].sum():.0%} of employment is in the high" \
+            in findings
         groups = _csv(report, "major_groups.csv").filter(pl.col("employment") > 0).sort("offshorability")
         assert quoted["groups"]["highest"] == groups["major_title"][-1]
         assert quoted["groups"]["lowest"] == groups["major_title"][0]
+        assert (f"highest in {groups['major_title'][-1]} ({groups['offshorability'][-1]:.2f})"
+                in unescape(findings))
         top = _csv(report, "top_exposed.csv")
         assert [x["title"] for x in quoted["top"]] == top["unit_title"].head(3).to_list()
+        assert all(t in unescape(findings) for t in top["unit_title"].head(3))
     wage = _csv(onet_report, "wage_deciles.csv")
     assert _quoted(onet_report)["wage"]["lowest_decile"] == pytest.approx(wage["offshorability"][0], abs=1e-4)
+    assert f"Offshorability is {wage['offshorability'][0]:.2f} on average in the lowest-paid tenth" in _visible(
+        _section(_html(onet_report), "findings"))
     trend = _csv(isco_report, "trend.csv")
     assert _quoted(isco_report)["trend"]["last"] == pytest.approx(trend["offshorability"][-1], abs=1e-4)
 

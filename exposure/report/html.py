@@ -145,6 +145,7 @@ def environment() -> jinja2.Environment:
     for name, f in {"pct": pct, "num": num, "score": score, "approx": approx}.items():
         env.filters[name] = lambda v, *a, _f=f: Markup(_f(v, *a))
     env.filters["interval"] = lambda v, lo, hi: Markup(interval(v, lo, hi))
+    env.globals["m"] = env.get_template("macros.html").module  # {% call m.figure(...) %} in every template
     return env
 
 

@@ -8,7 +8,7 @@ from markupsafe import Markup
 from exposure.report import figures as figs
 from exposure.report import tables as tb
 from exposure.report.context import Context, country_years
-from exposure.report.html import approx, figure, interval, table, text
+from exposure.report.html import approx, interval, table, text
 
 
 def data(ctx: Context) -> dict:
@@ -36,12 +36,7 @@ def data(ctx: Context) -> dict:
 
     return {
         "empty": False,
-        "fig": Markup(figure(
-            "fig-countries", svg,
-            "Share of employment above the threshold, from ILOSTAT employment by ISCO-08 sub-major group "
-            "spread to unit groups (see Methods), highest offshorable share first; the same occupation scores for "
-            "every country, so differences come from the occupational structure only. Whiskers: lower and upper "
-            "bounds.", ["countries.csv"])),
+        "svg": Markup(svg),
         "table": Markup(table(show, [
             ("country_name", "country", text), ("year", "year", text), ("survey", "survey", text),
             ("employment", "employment", approx),

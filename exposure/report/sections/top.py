@@ -8,7 +8,7 @@ from markupsafe import Markup
 from exposure.report import figures as figs
 from exposure.report import tables as tb
 from exposure.report.context import Context
-from exposure.report.html import approx, figure, interval, table, text
+from exposure.report.html import approx, interval, table, text
 
 N_TOP = 20
 
@@ -41,7 +41,6 @@ def data(ctx: Context) -> dict:
     return {
         "n": N_TOP, "threshold": t, "example": example, "split": split, "estimated": estimated, "unit_word": unit_word,
         "country": ctx.weights.country_name,
-        "fig": Markup(figure("fig-top", svg, f"Workers in the {N_TOP} {unit_word} with the most employment in "
-                             f"occupations scoring above {t:g}, largest first.", ["top_exposed.csv"])),
+        "svg": Markup(svg),
         "table": Markup(table(top, cols, label="occupations with the most exposed workers")),
     }
