@@ -710,3 +710,16 @@ def test_the_browser_check_sees_errors(browser, tmp_path):
     ctx.close()
     text = " | ".join(problems)
     assert "boom" in text and "undefinedFunction" in text and "missing.png" in text
+
+
+def test_docs_link_small_full_page_screenshots_of_both_reports():
+    from PIL import Image
+
+    docs = Path(__file__).parents[1] / "docs"
+    text = (docs / "report.md").read_text(encoding="utf-8")
+    for name in ("report-onet-oews.png", "report-isco08-ilostat-deu-2018.png"):
+        assert f"]({name})" in text, name
+        path = docs / name
+        assert path.stat().st_size < 1_000_000, name
+        width, height = Image.open(path).size
+        assert width >= 900 and height > 10 * width, (name, width, height)  # the whole page, not a window
