@@ -722,4 +722,4 @@ def test_docs_link_small_full_page_screenshots_of_both_reports():
         path = docs / name
         assert path.stat().st_size < 1_000_000, name
         width, height = Image.open(path).size
-        assert width >= 900 and height > 10 * width, (name, width, height)  # the whole page, not a window
+        assert width >= 750 and height > 10 * width, (name, width, height)  # the whole page, not a window
