@@ -675,6 +675,15 @@ def test_tables_sort_and_filter_in_chromium_without_console_errors(browser, onet
             boxes: document.querySelectorAll('.tools input').length})""")
         assert info["sections"] == len(SECTIONS_US) and len(info["figures"]) == len(FIGURES)
         assert min(info["figures"]) > 500 and not info["overflow"] and info["boxes"] >= 8
+        # legible type: body 16 px, tables at least 14 px; in print 11 pt, without the contents and filter boxes
+        sizes = page.evaluate("""() => [getComputedStyle(document.body).fontSize,
+                                        getComputedStyle(document.querySelector('table.data')).fontSize]""")
+        assert float(sizes[0][:-2]) >= 16 and float(sizes[1][:-2]) >= 14
+        page.emulate_media(media="print")
+        printed = page.evaluate("""() => [getComputedStyle(document.body).fontSize,
+            getComputedStyle(document.querySelector('nav.toc')).display,
+            getComputedStyle(document.querySelector('.tools')).display]""")
+        assert float(printed[0][:-2]) >= 14.6 and printed[1:] == ["none", "none"]
         assert problems == []
     finally:
         ctx.close()
