@@ -440,6 +440,7 @@ def test_germany_report_is_right_for_germany(isco_report, tables):
     trend = _csv(isco_report, "trend.csv")
     assert trend["year"].to_list() == ilostat_years(tables["employment_ilostat"], "DEU")
     assert trend["year"].min() == 2014 and "no breakdown by sex" in _section(html, "trend")
+    assert "covers 2014&ndash;2019 across all countries" in _visible(_section(html, "trend"))
     ilo = tables["employment_ilostat"].filter((pl.col("country") == "DEU") & pl.col("isco08_2digit").str.contains(r"^\d\d$"))
     by_year = ilo.group_by("year", "source").agg(pl.col("employment_thousands").sum() * 1000)
     for r in trend.iter_rows(named=True):
