@@ -129,6 +129,13 @@ SCHEMAS: dict[str, dict[str, pl.DataType]] = {
         "isco08_2digit": Str,  # "01".."96", "X" (not classified) or "TOTAL"
         "employment_thousands": F64,
     },
+    # a published measure to compare with: Dingel & Neiman (2020) teleworkability
+    "telework": {
+        "taxonomy": Str,  # onet2010 (O*NET-SOC 2010 occupations) or oes2018 (BLS OES 2018 codes)
+        "occupation_code": Str,
+        "title": Str,
+        "teleworkable": F64,  # 1 = can be done at home; BLS codes: share of O*NET occupations (0-1)
+    },
 }
 
 KEYS: dict[str, tuple[str, ...]] = {
@@ -141,6 +148,7 @@ KEYS: dict[str, tuple[str, ...]] = {
     "crosswalk": ("from_taxonomy", "from_code", "to_taxonomy", "to_code", "method"),
     "employment_us": ("soc_code",),
     "employment_ilostat": ("country", "source", "year", "isco08_2digit"),
+    "telework": ("taxonomy", "occupation_code"),
 }
 
 
