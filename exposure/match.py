@@ -44,7 +44,8 @@ from taxonomies import crosswalks, load
 MATCH_AT = 0.80  # cosine similarity for a title match
 MATCH_AT_ONE_WORD = 0.87  # one-word queries ("sales", "owner") say little: a closer match is needed
 MARGIN = 0.02  # lead over the runner-up occupation
-OFFICIAL_MARGIN = 0.03  # lead needed to pick one of several occupations sharing an exact title
+OFFICIAL_MARGIN = 0.10  # lead needed to pick one of several occupations sharing an exact title
+ALTERNATE_AT = 0.40  # an alternate title of one occupation needs this similarity to its official title
 BRIDGED_PENALTY = 0.01  # a label reached through a crosswalk counts slightly less than a native one
 N_CANDIDATES = 5
 TAXONOMIES = ("onet", "isco08", "esco")
@@ -343,7 +344,10 @@ class TitleIndex:
         return None
 
     def shared(self, norm: str) -> bool:
-        return len({c for c, _ in self.exact_map[norm]}) > 1
+        """Whether a match on this title needs the query's embedding (several occupations
+        have it, or it is no official title)."""
+        entries = self.exact_map[norm]
+        return len({c for c, _ in entries}) > 1 or entries[0][1] != OFFICIAL
 
     def match_exact(self, text: str, query_vector: np.ndarray | None = None) -> Match | None:
         """An exact (normalised) title match, tried on the title as typed and then cleaned of
@@ -365,6 +369,10 @@ class TitleIndex:
             codes = [c for c, k in entries if k == BRIDGED_OFFICIAL or norm in self.official_norms[c].split()]
             codes = list(dict.fromkeys(codes))
             if not codes:
+                return None
+        if len(official) != 1 and len(codes) == 1 and query_vector is not None:
+            # an alternate title of one occupation only: trusted if the official title agrees
+            if float(self.official_vectors()[codes[0]] @ query_vector) < ALTERNATE_AT:
                 return None
         if len(official) == 1 or len(codes) == 1:
             best = official[0] if len(official) == 1 else codes[0]
@@ -460,7 +468,7 @@ def resolve(inputs: list[str], taxonomy: str = "onet") -> pl.DataFrame:
         if not text:
             found[text] = Match("unmatched", "empty")
             continue
-        m = codes[text] or (index.match_exact(text, vectors.get(text)) if norms[text] else None)
+        m = codes[text] or (index.match_exact(text, vectors.get(text)) if norms.get(text) else None)
         if m is None:
             todo.append(text)
         else:
