@@ -366,8 +366,11 @@ class TitleIndex:
             # a bare word counts only for occupations whose official title (or a crosswalked
             # official title) is it or contains it ("plumber" -> "Plumbers, Pipefitters, and
             # Steamfitters"; not "owner" -> "Urologists")
-            codes = [c for c, k in entries if k == BRIDGED_OFFICIAL or norm in self.official_norms[c].split()]
-            codes = list(dict.fromkeys(codes))
+            # Steamfitters"; not "owner" -> "Urologists"); when it is a word of several official
+            # titles ("cleaner": "amusement park cleaner", "window cleaner", ...) each is a candidate
+            named = [c for c, t in self.official_norms.items() if norm in t.split()]
+            codes = named if len(named) > 1 else list(dict.fromkeys(
+                c for c, k in entries if k == BRIDGED_OFFICIAL or norm in self.official_norms[c].split()))
             if not codes:
                 return None
         if len(official) != 1 and len(codes) == 1 and query_vector is not None:
