@@ -25,6 +25,8 @@ MAX_BYTES = 200 * 1024 * 1024
 _HEADER_HINTS = ("occupation", "job title", "title", "job", "beruf", "metier", "profession", "isco", "esco",
                  "soc", "onet", "o*net", "code")
 SCORE_COLUMNS = BOUNDS
+# share of each occupation's task weight that is highly exposed, per construct
+BANDED_SHARES = ("share_high_offshorability", "share_high_routinizability", "share_high_place_boundness")
 
 
 def _decode(data: bytes, name: str) -> str:
@@ -144,7 +146,8 @@ def score_rows(rows: pl.DataFrame, column: str, taxonomy: str, occupations: pl.D
         pl.col("taxonomy").alias("matched_taxonomy"),
         pl.col("occupation_code").alias("matched_code"),
         *SCORE_COLUMNS,
-    )
+        *[c for c in BANDED_SHARES if c in occupations.columns],
+    ).join(bands(occupations), on=["matched_taxonomy", "matched_code"], how="left")
     if identity is not None:
         scores = scores.join(identity, on=["matched_taxonomy", "matched_code"], how="left")
     clash = [c for c in [*MATCH_SCHEMA, *scores.columns] if c in rows.columns and c != column]
@@ -155,6 +158,24 @@ def score_rows(rows: pl.DataFrame, column: str, taxonomy: str, occupations: pl.D
     keep = pl.col("match_status") == "matched"
     extra = [c for c in scores.columns if c not in ("matched_taxonomy", "matched_code")]
     return scored.with_columns([pl.when(keep).then(pl.col(c)).alias(c) for c in extra]).sort("__row").drop("__row")
+
+
+def bands(occupations: pl.DataFrame) -> pl.DataFrame:
+    """Each occupation's percentile (0-100, within its taxonomy) and band per construct:
+    low below the 33.3rd percentile, high from the 66.7th (:data:`exposure.lookup.BANDS`)."""
+    from exposure.lookup import BANDS
+    from exposure.scoring.codebook import CONSTRUCTS
+    from exposure.scoring.evaluate import percentiles
+
+    out = occupations.select(matched_taxonomy="taxonomy", matched_code="occupation_code")
+    for c in CONSTRUCTS:
+        p = (percentiles(occupations, c)["percentile"] * 100).round(1)
+        (low, _), (mid, _) = BANDS[0], BANDS[1]
+        out = out.with_columns(p.alias(f"{c}_percentile")).with_columns(
+            pl.when(pl.col(f"{c}_percentile") < low).then(pl.lit("low"))
+            .when(pl.col(f"{c}_percentile") < mid).then(pl.lit("medium")).otherwise(pl.lit("high"))
+            .alias(f"{c}_band"))
+    return out
 
 
 def identity_scores() -> pl.DataFrame:
@@ -170,3 +191,26 @@ def identity_scores() -> pl.DataFrame:
                   identity_dissolution=pl.col("identity_dissolution").round(4))
          for tax, t in tables.items()]
     ).sort("matched_taxonomy", "matched_code")
+
+
+def dialect(data: bytes) -> tuple[str, str]:
+    """The delimiter and encoding of a CSV/TSV input, for an output that opens the same way
+    in the user's spreadsheet: ``utf-8-sig`` (UTF-8 with BOM) for UTF-8 and UTF-16 input,
+    ``cp1252`` for Windows-1252 input."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        text, encoding = data.decode("utf-16", errors="replace"), "utf-8-sig"
+    else:
+        try:
+            text, encoding = data.decode("utf-8-sig"), "utf-8-sig"
+        except UnicodeDecodeError:
+            text, encoding = data.decode("cp1252", errors="replace"), "cp1252"
+    first = next((line for line in text.splitlines() if line.strip()), "")
+    return _delimiter(first), encoding
+
+
+def csv_like_input(df: pl.DataFrame, delimiter: str, encoding: str) -> bytes:
+    """The scored rows as CSV bytes in the input's delimiter and encoding (characters the
+    encoding lacks become "?")."""
+    from exposure.io import csv_safe
+
+    return csv_safe(df).write_csv(separator=delimiter).encode(encoding, errors="replace")

@@ -322,7 +322,23 @@ def score(source: str | None, taxonomy: str, all_: bool, column: str | None, pla
     if not (df["match_status"] == "matched").any():
         raise InputError(f"none of the {df.height:,} rows of {name} matched an occupation; nothing written "
                          f"(first: {df[col][0]!r}, {df['match_method'][0]})")
-    emit(df, output, fmt, **_manifest_fields(result, input=name, column=col, title_taxonomy=taxonomy))
+    fields = _manifest_fields(result, input=name, column=col, title_taxonomy=taxonomy)
+    if (fmt or (output.suffix.lower().lstrip(".") if output else "csv")) in ("csv", "tsv", "txt") and col != "input":
+        # a table comes back in its own delimiter and encoding, so a spreadsheet opens it as it opened the input
+        delimiter, encoding = batch.dialect(data)
+        payload = batch.csv_like_input(df, delimiter, encoding)
+        if output is None:
+            sys.stdout.buffer.write(payload)
+            sys.stdout.flush()
+        else:
+            from exposure.io import write_bytes
+            from exposure.manifest import write_manifest
+
+            write_bytes(output, payload)
+            write_manifest(output, delimiter=delimiter, encoding=encoding, **fields)
+            err.print(f"wrote {df.height:,} rows to {output} ({encoding}, {delimiter!r}-separated, like the input)")
+    else:
+        emit(df, output, fmt, **fields)
     counts = dict(df.group_by("match_status").len().iter_rows())
     source_col = f" (occupations from column {col!r})" if col != "input" else ""
     err.print(f"{df.height:,} rows{source_col}: "
@@ -419,9 +435,9 @@ def lookup_cmd(query: str, taxonomy: str, as_json: bool, verbose: bool, max_zone
 
     \b
     Example:
-        exposure lookup "accounts payable clerk"
+        exposure lookup bookkeeper
         exposure lookup 2512 --json
-        exposure lookup bookkeeper --verbose
+        exposure lookup "lorry driver" --verbose
     """
     from exposure.lookup import lookup
 

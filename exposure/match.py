@@ -48,6 +48,7 @@ OFFICIAL_MARGIN = 0.10  # lead needed to pick one of several occupations sharing
 ALTERNATE_AT = 0.40  # an alternate title of one occupation needs this similarity to its official title
 BRIDGED_PENALTY = 0.01  # a label reached through a crosswalk counts slightly less than a native one
 N_CANDIDATES = 5
+FAMILY = 5  # an occupation's closest own titles that speak for it when several share a title
 TAXONOMIES = ("onet", "isco08", "esco")
 ABBREVIATIONS = Path(__file__).parent / "matching" / "abbreviations.csv"
 # words and phrases of job adverts that say nothing about the occupation
@@ -306,6 +307,7 @@ class TitleIndex:
         self.vocabulary = frozenset(w for n in self.exact_map for w in n.split())
         self._vectors: np.ndarray | None = None
         self._official_vectors: dict[str, np.ndarray] | None = None
+        self._rows_of: dict[str, np.ndarray] | None = None
 
     @property
     def vectors(self) -> np.ndarray:
@@ -319,6 +321,22 @@ class TitleIndex:
             self._official_vectors = dict(zip(codes, embed([self.titles[c] for c in codes])))
         return self._official_vectors
 
+    def _title_family(self, code: str, q: np.ndarray) -> float:
+        """How close the query is to the occupation's own titles as a family: the mean
+        similarity to its closest ``FAMILY`` native titles."""
+        if self._rows_of is None:
+            rows: dict[str, list[int]] = {}
+            for i, entries in enumerate(self._entries):
+                for c, kind in entries:
+                    if kind <= ALTERNATE:
+                        rows.setdefault(c, []).append(i)
+            self._rows_of = {c: np.array(v) for c, v in rows.items()}
+        idx = self._rows_of.get(code)
+        if idx is None:
+            return 0.0
+        sims = np.sort(self.vectors[idx] @ q)[::-1][:FAMILY]
+        return float(sims.mean())
+
     def spell(self, norm: str) -> str:
         """Words not in any indexed title replaced by the closest one (typos: "recepionist")."""
         return " ".join(_closest_word(w, self.vocabulary) for w in norm.split())
@@ -328,7 +346,8 @@ class TitleIndex:
         clearly closest to the query, else ambiguous."""
         q = query_vector if query_vector is not None else embed([text])[0]
         vecs = self.official_vectors()
-        sims = sorted(((float(vecs[c] @ q), c) for c in codes), key=lambda x: (-x[0], x[1]))
+        sims = sorted(((0.5 * float(vecs[c] @ q) + 0.5 * self._title_family(c, q), c) for c in codes),
+                      key=lambda x: (-x[0], x[1]))
         cands = tuple((c, self.titles[c], round(s, 4)) for s, c in sims[:N_CANDIDATES])
         (s1, c1), (s2, c2) = sims[0], sims[1]
         status = "matched" if s1 - s2 >= OFFICIAL_MARGIN else "ambiguous"
