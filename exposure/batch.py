@@ -121,6 +121,8 @@ def parse(data: bytes, name: str, column: str | None = None, table: bool | None 
     if any(len(r) > len(header) for r in body):
         raise InputError(f"{name}: a row has more cells than the header has columns")
     df = pl.DataFrame(body, schema={h: pl.String for h in header}, orient="row")
+    if column is None and len(header) > 1 and (codes := _code_columns(df)):
+        column = codes[0]  # codes say more than titles: a column of codes is preferred
     if column is None:
         ranks = {h: _hint_rank(h) for h in header}
         best = min((r for r in ranks.values() if r is not None), default=None)
@@ -138,10 +140,25 @@ def parse(data: bytes, name: str, column: str | None = None, table: bool | None 
     return df, column
 
 
+def _code_columns(df: pl.DataFrame) -> list[str]:
+    """Columns whose filled cells (the first 200) are nearly all occupation codes, in order;
+    only when exactly one such column exists (else the headers decide)."""
+    from exposure.match import _code
+
+    found = []
+    for c in df.columns:
+        values = [v for v in df[c].head(200).to_list() if v and v.strip()]
+        if values and sum(_code(v) is not None for v in values) >= 0.9 * len(values):
+            found.append(c)
+    return found if len(found) == 1 else []
+
+
 def score_rows(rows: pl.DataFrame, column: str, taxonomy: str, occupations: pl.DataFrame,
-               identity: pl.DataFrame | None = None) -> pl.DataFrame:
-    """The input rows with match columns and, for matched rows, the scores."""
-    matches = resolve(rows[column].fill_null("").to_list(), taxonomy)
+               identity: pl.DataFrame | None = None, picks: dict[str, str] | None = None) -> pl.DataFrame:
+    """The input rows with match columns and, for matched rows, the scores; ambiguous rows
+    get the range of each main score across their candidates. ``picks`` (input -> code,
+    from an edited review file) settle rows the matcher left open."""
+    matches = resolve(rows[column].fill_null("").to_list(), taxonomy, picks=picks)
     scores = occupations.select(
         pl.col("taxonomy").alias("matched_taxonomy"),
         pl.col("occupation_code").alias("matched_code"),
@@ -157,7 +174,28 @@ def score_rows(rows: pl.DataFrame, column: str, taxonomy: str, occupations: pl.D
     scored = out.join(scores, on=["matched_taxonomy", "matched_code"], how="left")
     keep = pl.col("match_status") == "matched"
     extra = [c for c in scores.columns if c not in ("matched_taxonomy", "matched_code")]
-    return scored.with_columns([pl.when(keep).then(pl.col(c)).alias(c) for c in extra]).sort("__row").drop("__row")
+    scored = scored.with_columns([pl.when(keep).then(pl.col(c)).alias(c) for c in extra]).sort("__row").drop("__row")
+    return scored.join(candidate_ranges(scored, occupations), on="match_candidates", how="left", maintain_order="left")
+
+
+RANGED = ("offshorability", "routinizability", "place_boundness")
+
+
+def candidate_ranges(scored: pl.DataFrame, occupations: pl.DataFrame) -> pl.DataFrame:
+    """For each distinct candidate list of ambiguous rows: "lowest-highest" of each score in
+    ``RANGED`` across the candidates."""
+    lists = scored.filter(pl.col("match_status") == "ambiguous").select("match_candidates").drop_nulls().unique()
+    tax = scored.filter(pl.col("match_status") == "ambiguous")["matched_taxonomy"].drop_nulls()
+    schema = {"match_candidates": pl.String, **{f"{c}_range": pl.String for c in RANGED}}
+    if lists.is_empty() or tax.is_empty():
+        return pl.DataFrame(schema=schema)
+    codes = lists.with_columns(code=pl.col("match_candidates").str.split("; ")).explode("code").with_columns(
+        code=pl.col("code").str.extract(r"^(\S+)"))
+    occ = occupations.filter(pl.col("taxonomy") == tax[0]).select(code="occupation_code", *RANGED)
+    joined = codes.join(occ, on="code", how="inner")
+    return joined.group_by("match_candidates").agg(
+        [pl.format("{}-{}", pl.col(c).min().round(2), pl.col(c).max().round(2)).alias(f"{c}_range") for c in RANGED]
+    ).select(list(schema))
 
 
 def bands(occupations: pl.DataFrame) -> pl.DataFrame:
@@ -192,25 +230,3 @@ def identity_scores() -> pl.DataFrame:
          for tax, t in tables.items()]
     ).sort("matched_taxonomy", "matched_code")
 
-
-def dialect(data: bytes) -> tuple[str, str]:
-    """The delimiter and encoding of a CSV/TSV input, for an output that opens the same way
-    in the user's spreadsheet: ``utf-8-sig`` (UTF-8 with BOM) for UTF-8 and UTF-16 input,
-    ``cp1252`` for Windows-1252 input."""
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        text, encoding = data.decode("utf-16", errors="replace"), "utf-8-sig"
-    else:
-        try:
-            text, encoding = data.decode("utf-8-sig"), "utf-8-sig"
-        except UnicodeDecodeError:
-            text, encoding = data.decode("cp1252", errors="replace"), "cp1252"
-    first = next((line for line in text.splitlines() if line.strip()), "")
-    return _delimiter(first), encoding
-
-
-def csv_like_input(df: pl.DataFrame, delimiter: str, encoding: str) -> bytes:
-    """The scored rows as CSV bytes in the input's delimiter and encoding (characters the
-    encoding lacks become "?")."""
-    from exposure.io import csv_safe
-
-    return csv_safe(df).write_csv(separator=delimiter).encode(encoding, errors="replace")

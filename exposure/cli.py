@@ -280,24 +280,37 @@ def run_cmd(folder: Path, model_path: str | None) -> None:
 @click.option("--column", default=None, help="The column of FILE that holds the occupations.")
 @click.option("--list", "plain", is_flag=True, help="Read FILE as a plain list, one occupation per line.")
 @with_output
+@click.option("--excel", is_flag=True, help="Write an .xlsx workbook (-o FILE.xlsx) with a data-dictionary sheet.")
+@click.option("--review", "review", type=click.Path(path_type=Path, dir_okay=False), default=None,
+              help="Also write a pick-list of the ambiguous and unmatched rows; fill in its 'code' column.")
+@click.option("--resolved", "resolved", type=click.Path(path_type=Path, dir_okay=False), default=None,
+              help="A pick-list written by --review and filled in: its codes settle those rows.")
+@click.option("--weight", default=None, metavar="COLUMN",
+              help="A headcount column: print (and write beside -o) the headcount shares in highly exposed work.")
+@click.option("--by", default=None, metavar="COLUMN", help="With --weight: split the shares by this column.")
 @model_option
 @click.option("--rebuild", is_flag=True, help="Recompute the scores even if cached.")
 def score(source: str | None, taxonomy: str, all_: bool, column: str | None, plain: bool, output: Path | None,
-          fmt: str | None, model_path: str | None, rebuild: bool) -> None:
+          fmt: str | None, excel: bool, review: Path | None, resolved: Path | None, weight: str | None,
+          by: str | None, model_path: str | None, rebuild: bool) -> None:
     """Score occupations: routinizability, place-boundness (person-, site-, material-bound)
-    and offshorability, each with a 90% interval, and identity dissolution.
+    and offshorability, each with a 90% interval, a percentile and a band (low below the
+    33rd percentile, high from the 67th), and identity dissolution.
 
     Either every occupation of a taxonomy (--all), or a list: a CSV/TSV file (the column
-    named by --column, or the one whose header says occupation/title/code) or a plain list
-    (.txt, or - for standard input), one occupation per row, as any mix of O*NET-SOC,
-    SOC 2018/2010, ISCO-08 and ESCO codes or URIs, and free-text job titles. Every row comes
-    back with its match (code, title, confidence, runner-up, status); ambiguous and unmatched
-    rows get no scores.
+    named by --column, else a column of codes, else the one whose header says
+    occupation/title) or a plain list (.txt, or - for standard input), one occupation per
+    row, as any mix of O*NET-SOC, SOC 2018/2010, ISCO-08 and ESCO codes or URIs, and
+    free-text job titles. Every row comes back with its match (code, title, confidence,
+    runner-up, status); ambiguous rows list their candidates and the range of the scores
+    across them, but get no scores. A CSV comes back in the input's delimiter and encoding.
 
     \b
     Example:
         exposure score --taxonomy isco08 --all -o outputs/isco08_scores.csv
         exposure score staff.csv --column "Job title" -o staff_scored.csv
+        exposure score staff.csv --weight Headcount --by Department --excel -o staff.xlsx
+        exposure score staff.csv --review open.csv -o staff_scored.csv
         printf 'accounts payable clerk\\n15-1252.00\\n2512\\n' | exposure score -
     """
     from exposure.scoring.occupations import output_columns
@@ -306,43 +319,87 @@ def score(source: str | None, taxonomy: str, all_: bool, column: str | None, pla
         raise click.UsageError("give either --all or a FILE, not both")
     if not all_ and not source:
         raise click.UsageError("nothing to score: give a FILE (or - for standard input), or --all")
+    if excel and (output is None or output.suffix.lower() != ".xlsx"):
+        raise click.UsageError("--excel needs an output file named like -o FILE.xlsx")
+    if by and not weight:
+        raise click.UsageError("--by splits the headcount shares: give --weight COLUMN too")
     if all_:
+        if review or resolved or weight:
+            raise click.UsageError("--review, --resolved and --weight apply to a list, not to --all")
         result = _scores(model_path, rebuild)
-        df = result.occupations.filter(pl.col("taxonomy") == taxonomy)
-        emit(output_columns(df), output, fmt, **_manifest_fields(result, taxonomy=taxonomy))
-        return
-    from exposure import batch
+        df = output_columns(result.occupations.filter(pl.col("taxonomy") == taxonomy))
+        fields = _manifest_fields(result, taxonomy=taxonomy)
+        if excel:
+            from exposure import sheets
 
+            sheets.write_xlsx(df, output, [], "", **fields)
+            err.print(f"wrote {df.height:,} rows to {output}")
+        else:
+            emit(df, output, fmt, **fields)
+        return
+    from exposure import batch, sheets
+
+    picks = sheets.read_picks(resolved) if resolved else None
     data, name = batch.read_bytes(source)
     rows, col = batch.parse(data, name, column, table=False if plain else None)
     result = _scores(model_path, rebuild)
     with progress_bar() as bar:
         bar.add_task(f"matching {rows.height:,} rows", total=None)
-        df = batch.score_rows(rows, col, taxonomy, result.occupations, batch.identity_scores())
+        df = batch.score_rows(rows, col, taxonomy, result.occupations, batch.identity_scores(), picks=picks)
     if not (df["match_status"] == "matched").any():
         raise InputError(f"none of the {df.height:,} rows of {name} matched an occupation; nothing written "
                          f"(first: {df[col][0]!r}, {df['match_method'][0]})")
-    fields = _manifest_fields(result, input=name, column=col, title_taxonomy=taxonomy)
-    if (fmt or (output.suffix.lower().lstrip(".") if output else "csv")) in ("csv", "tsv", "txt") and col != "input":
+    summary = sheets.headcount(df, weight, by) if weight else None
+    fields = _manifest_fields(result, input=name, column=col, title_taxonomy=taxonomy,
+                              resolved=str(resolved) if resolved else None)
+    if excel:
+        sheets.write_xlsx(df, output, rows.columns, col, **fields)
+        err.print(f"wrote {df.height:,} rows to {output}")
+    elif (fmt or (output.suffix.lower().lstrip(".") if output else "csv")) in ("csv", "tsv", "txt") and col != "input":
         # a table comes back in its own delimiter and encoding, so a spreadsheet opens it as it opened the input
-        delimiter, encoding = batch.dialect(data)
-        payload = batch.csv_like_input(df, delimiter, encoding)
+        delimiter, encoding = sheets.dialect(data)
         if output is None:
-            sys.stdout.buffer.write(payload)
+            sys.stdout.buffer.write(sheets.csv_like_input(df, delimiter, "utf-8" if encoding == "utf-8-sig" else encoding))
             sys.stdout.flush()
         else:
             from exposure.io import write_bytes
             from exposure.manifest import write_manifest
 
-            write_bytes(output, payload)
+            write_bytes(output, sheets.csv_like_input(df, delimiter, encoding))
             write_manifest(output, delimiter=delimiter, encoding=encoding, **fields)
             err.print(f"wrote {df.height:,} rows to {output} ({encoding}, {delimiter!r}-separated, like the input)")
     else:
         emit(df, output, fmt, **fields)
+    if review:
+        from exposure.manifest import write_with_manifest
+
+        picklist = sheets.review_list(df, col)
+        write_with_manifest(picklist, review, "csv", **fields)
+        err.print(f"wrote {picklist.height:,} open rows to {review}: write the chosen code in its 'code' column, "
+                  f"then run again with --resolved {review}")
+    if summary is not None:
+        (print_frame if output is not None else _print_frame_err)(f"Share of the headcount ({weight}) in highly exposed work (score >= {sheets.HIGH_AT}; "
+                    f"interval from the score intervals; matched rows only)", summary)
+        if output is not None:
+            from exposure.manifest import write_with_manifest
+
+            path = output.with_name(output.stem + ".headcount.csv")
+            write_with_manifest(summary, path, "csv", **fields, weight=weight, by=by)
+            err.print(f"wrote the headcount shares to {path}")
     counts = dict(df.group_by("match_status").len().iter_rows())
     source_col = f" (occupations from column {col!r})" if col != "input" else ""
     err.print(f"{df.height:,} rows{source_col}: "
               + ", ".join(f"{counts.get(s, 0):,} {s}" for s in ("matched", "ambiguous", "unmatched")))
+
+
+def _print_frame_err(title: str, df: pl.DataFrame) -> None:
+    """print_frame on standard error, when standard output carries the data."""
+    table = Table(title=title, title_justify="left")
+    for c, dtype in df.schema.items():
+        table.add_column(c, justify="right" if dtype.is_numeric() else "left")
+    for row in df.iter_rows():
+        table.add_row(*[f"{v:.3f}" if isinstance(v, float) else str(v) for v in row])
+    err.print(table)
 
 
 @cli.command("tasks")

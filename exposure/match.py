@@ -476,11 +476,21 @@ def title_index(taxonomy: str) -> TitleIndex:
     return TitleIndex(taxonomy)
 
 
-def resolve(inputs: list[str], taxonomy: str = "onet") -> pl.DataFrame:
-    """One match row per input (same order), with the columns of ``MATCH_SCHEMA``."""
+def resolve(inputs: list[str], taxonomy: str = "onet", picks: dict[str, str] | None = None) -> pl.DataFrame:
+    """One match row per input (same order), with the columns of ``MATCH_SCHEMA``.
+    ``picks`` maps an input to the code a person chose for it (a review file)."""
     index = title_index(taxonomy)
     unique = list(dict.fromkeys(s.strip() for s in inputs))
     found: dict[str, Match] = {}
+    for text, code in (picks or {}).items():
+        if text not in unique:
+            continue
+        m = _code(code)
+        if m is None or m.status != "matched":
+            raise InputError(f"the code {code!r} picked for {text!r} is not an occupation code"
+                             + (f" ({m.method})" if m else ""))
+        found[text] = Match("matched", "picked in the review file", m.taxonomy, m.code, m.title, 1.0)
+    unique = [t for t in unique if t not in found]
     todo = []
     codes = {text: _code(text) for text in unique if text}
     norms = {text: index.exact_norm(text) for text, m in codes.items() if m is None}
