@@ -328,7 +328,7 @@ class TitleIndex:
             rows: dict[str, list[int]] = {}
             for i, entries in enumerate(self._entries):
                 for c, kind in entries:
-                    if kind <= ALTERNATE:
+                    if kind <= ALTERNATE or self.taxonomy == "isco08":  # ISCO-08 lists few titles of its own
                         rows.setdefault(c, []).append(i)
             self._rows_of = {c: np.array(v) for c, v in rows.items()}
         idx = self._rows_of.get(code)
@@ -418,7 +418,8 @@ class TitleIndex:
         import torch
 
         queries = [self.spell(clean(t)) or normalise(t) for t in texts]
-        q = torch.from_numpy(embed(queries))
+        qv_all = embed(queries)
+        q = torch.from_numpy(qv_all)
         index = torch.from_numpy(self.vectors)
         top_sim, top_idx = [], []
         for start in range(0, len(q), 2048):  # the 64 closest titles of each query
@@ -441,9 +442,15 @@ class TitleIndex:
                 out.append(Match("unmatched", "title similarity"))
                 continue
             ranked = sorted(best.items(), key=lambda x: (-x[1], x[0]))
+            # the closest few: an occupation is close when its titles are, not just one odd one
+            qv = qv_all[len(out)]
+            top = ranked[:N_CANDIDATES]
+            closest = top[0][1]
+            ranked = sorted(((c, 0.5 * s + 0.5 * self._title_family(c, qv)) for c, s in top),
+                            key=lambda x: (-x[1], x[0]))
             (code, sim) = ranked[0]
             r_code, r_sim = ranked[1] if len(ranked) > 1 else (None, 0.0)
-            if sim < (MATCH_AT_ONE_WORD if one_word else MATCH_AT):
+            if closest < (MATCH_AT_ONE_WORD if one_word else MATCH_AT):
                 status = "unmatched"
             elif sim - r_sim < MARGIN:
                 status = "ambiguous"
