@@ -385,9 +385,10 @@ class TitleIndex:
             # a bare word counts only for occupations whose official title (or a crosswalked
             # official title) is it or contains it ("plumber" -> "Plumbers, Pipefitters, and
             # Steamfitters"; not "owner" -> "Urologists")
-            # Steamfitters"; not "owner" -> "Urologists"); when it is a word of several official
-            # titles ("cleaner": "amusement park cleaner", "window cleaner", ...) each is a candidate
-            named = [c for c, t in self.official_norms.items() if norm in t.split()]
+            # Steamfitters"; not "owner" -> "Urologists"). ESCO's titles are fine-grained: a bare
+            # word that several of them contain ("cleaner": "amusement park cleaner", "window
+            # cleaner", ...) makes each a candidate
+            named = [c for c, t in self.official_norms.items() if norm in t.split()] if self.taxonomy == "esco" else []
             codes = named if len(named) > 1 else list(dict.fromkeys(
                 c for c, k in entries if k == BRIDGED_OFFICIAL or norm in self.official_norms[c].split()))
             if not codes:

@@ -147,3 +147,73 @@ def test_isco_lookup_has_a_skill_profile_and_moves_through_esco(scored):
     page = json.loads(run("lookup", "2512", "--json").stdout)
     assert "ESCO" in page["skills"]["via"] and page["skills"]["measures"]
     assert page["moves"]["moves"] or page["moves"]["note"]
+
+
+def test_ambiguous_rows_carry_candidates_and_the_range_of_their_scores(scored, tmp_path):
+    src = tmp_path / "staff.csv"
+    src.write_text("Job title,n\naccounts payable clerk,3\nRoofer,2\n", encoding="utf-8")
+    out = tmp_path / "o.csv"
+    assert run("score", str(src), "-o", str(out)).exit_code == 0
+    df = pl.read_csv(out, infer_schema=False)
+    ap = df.row(0, named=True)
+    assert ap["match_status"] == "ambiguous" and "43-3031.00" in ap["match_candidates"]
+    lo, hi = (float(x) for x in ap["offshorability_range"].split("-"))
+    assert 0 <= lo <= hi <= 1 and ap["offshorability"] is None
+
+
+def test_review_pick_list_round_trip(scored, tmp_path):
+    src = tmp_path / "staff.csv"
+    src.write_text("Job title\naccounts payable clerk\nRoofer\naccounts payable clerk\n", encoding="utf-8")
+    review = tmp_path / "open.csv"
+    first = run("score", str(src), "--review", str(review), "-o", str(tmp_path / "a.csv"))
+    assert first.exit_code == 0 and review.exists()
+    picks = pl.read_csv(review, infer_schema=False)
+    assert picks["input"].to_list() == ["accounts payable clerk"] and picks["rows"].to_list() == ["1 3"]
+    picks.with_columns(code=pl.lit("43-3031.00")).write_csv(review)
+    second = run("score", str(src), "--resolved", str(review), "-o", str(tmp_path / "b.csv"))
+    assert second.exit_code == 0, second.output
+    df = pl.read_csv(tmp_path / "b.csv", infer_schema=False)
+    assert df["matched_code"].to_list() == ["43-3031.00", "47-2181.00", "43-3031.00"]
+    assert df["match_method"][0] == "picked in the review file"
+
+
+def test_a_code_column_is_preferred_over_a_title_column(scored, tmp_path):
+    src = tmp_path / "staff.csv"
+    src.write_text("ISCO title,ISCO code\nOffice manager,3341\nWarehouse operative,9333\n", encoding="utf-8")
+    result = run("score", str(src), "--taxonomy", "isco08", "-o", str(tmp_path / "o.csv"))
+    assert result.exit_code == 0 and "occupations from column 'ISCO code'" in result.output
+    df = pl.read_csv(tmp_path / "o.csv", infer_schema=False)
+    assert df["matched_code"].to_list() == ["3341", "9333"]
+
+
+def test_headcount_shares_with_intervals_by_group(scored, tmp_path):
+    src = tmp_path / "staff.csv"
+    src.write_text("ISCO code,Headcount,Dept\n2512,10,IT\n9112,30,Facilities\n4311,5,Finance\n", encoding="utf-8")
+    out = tmp_path / "o.csv"
+    result = run("score", str(src), "--taxonomy", "isco08", "--weight", "Headcount", "--by", "Dept", "-o", str(out))
+    assert result.exit_code == 0, result.output
+    assert "Share of the headcount" in result.output
+    shares = pl.read_csv(tmp_path / "o.headcount.csv")
+    total = shares.filter((pl.col("Dept") == "all") & (pl.col("construct") == "offshorability")).row(0, named=True)
+    assert total["headcount"] == 45
+    assert total["share_high_lo"] <= total["share_high"] <= total["share_high_hi"]
+    it = shares.filter((pl.col("Dept") == "IT") & (pl.col("construct") == "offshorability")).row(0, named=True)
+    assert it["share_high"] == 1.0  # software developers are highly offshorable
+    bad = run("score", str(src), "--taxonomy", "isco08", "--weight", "Dept")
+    assert bad.exit_code == 2 and "must hold headcounts" in bad.output
+
+
+def test_excel_workbook_has_scores_and_a_data_dictionary(scored, tmp_path):
+    src = tmp_path / "staff.csv"
+    src.write_text("Job title\nRoofer\n2512\n", encoding="utf-8")
+    out = tmp_path / "o.xlsx"
+    result = run("score", str(src), "--excel", "-o", str(out))
+    assert result.exit_code == 0, result.output
+    scores = pl.read_excel(out, sheet_name="scores")
+    meaning = dict(pl.read_excel(out, sheet_name="data dictionary").iter_rows())
+    assert scores["matched_code"].to_list() == ["47-2181.00", "2512"]
+    assert "percentile" in meaning["offshorability_band"] and meaning["offshorability_lo"]
+    again = tmp_path / "p.xlsx"
+    run("score", str(src), "--excel", "-o", str(again))
+    assert again.read_bytes() == out.read_bytes()  # same inputs, same bytes
+    assert run("score", str(src), "--excel").exit_code == 2
