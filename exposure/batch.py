@@ -141,14 +141,18 @@ def parse(data: bytes, name: str, column: str | None = None, table: bool | None 
 
 
 def _code_columns(df: pl.DataFrame) -> list[str]:
-    """Columns whose filled cells (the first 200) are nearly all occupation codes, in order;
-    only when exactly one such column exists (else the headers decide)."""
+    """Columns whose filled cells (the first 200) are nearly all codes of existing
+    occupations, in order; only when exactly one such column exists (else the headers decide)."""
     from exposure.match import _code
+
+    def known(v: str) -> bool:
+        m = _code(v)
+        return m is not None and m.status == "matched"
 
     found = []
     for c in df.columns:
         values = [v for v in df[c].head(200).to_list() if v and v.strip()]
-        if values and sum(_code(v) is not None for v in values) >= 0.9 * len(values):
+        if values and sum(known(v) for v in values) >= 0.9 * len(values):
             found.append(c)
     return found if len(found) == 1 else []
 
