@@ -10,15 +10,21 @@ official title, a confidence in [0, 1], how it was matched, the runner-up, and a
   the best and the runner-up are reported, nothing is chosen silently;
 - ``unmatched``: a code that does not exist, or no title close enough (< ``MATCH_AT``).
 
-Codes are recognised by their shape: O*NET-SOC ``15-1252.00``; SOC ``15-1252`` (read as
-SOC 2018, else SOC 2010 through the BLS crosswalk, and resolved to its O*NET-SOC
-occupation); ISCO-08 ``2512`` (also as spreadsheets mangle it: ``110`` for ``0110``,
-``2512.0``); ESCO codes ``2512.1`` and URIs. Titles are matched within one taxonomy
-(``taxonomy``): first exactly (case, punctuation, spacing and plural "s" ignored) against
-official, alternate and reported titles, then by embedding similarity. A one-word query
-matches an alternate title exactly only if the occupation's official title contains the
-word, and by similarity only at ``MATCH_AT_ONE_WORD``: single words such as "owner" or
-"sales" are alternate titles of unrelated occupations.
+Codes are recognised by their shape, after Unicode normalisation (:func:`fold`: NFKC,
+dashes, zero-width characters): O*NET-SOC ``15-1252.00``; SOC ``15-1252`` (read as SOC 2018,
+else SOC 2010 through the BLS crosswalk, and resolved to its O*NET-SOC occupation); ISCO-08
+``2512`` (also as spreadsheets mangle it: ``110`` for ``0110``, ``2512.0``); ESCO codes
+``2512.1`` and URIs. Titles are matched within one taxonomy (``taxonomy``) against its
+official, alternate and reported titles and the titles of the other taxonomies that reach
+it through the crosswalks (:func:`_bridged`; ESCO's English labels bring UK and EU titles to
+O*NET): first exactly (case, accents, punctuation, spacing and plural "s" ignored; then
+without advert words and with abbreviations written out, :func:`clean`), then by embedding
+similarity. Several occupations sharing a title are told apart by the query's closeness to
+their official titles and title families, or the row is ambiguous with its candidates. A
+one-word query matches an alternate title exactly only if the occupation's official title
+contains the word, and by similarity only at ``MATCH_AT_ONE_WORD``: single words such as
+"owner" or "sales" are alternate titles of unrelated occupations. How well this works is
+measured by :mod:`exposure.match_eval` (docs/matching.md).
 
 Unmatched rows keep the closest candidate in the runner-up columns; their ``matched_*``
 columns stay empty.
