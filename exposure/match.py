@@ -327,21 +327,28 @@ class TitleIndex:
             self._official_vectors = dict(zip(codes, embed([self.titles[c] for c in codes])))
         return self._official_vectors
 
-    def _title_family(self, code: str, q: np.ndarray) -> float:
-        """How close the query is to the occupation's own titles as a family: the mean
-        similarity to its closest ``FAMILY`` native titles."""
+    def _family_rows(self) -> dict[str, np.ndarray]:
+        """The index rows of each occupation's own titles (for ISCO-08, which lists few titles
+        of its own, the crosswalked ones too)."""
         if self._rows_of is None:
             rows: dict[str, list[int]] = {}
             for i, entries in enumerate(self._entries):
                 for c, kind in entries:
-                    if kind <= ALTERNATE or self.taxonomy == "isco08":  # ISCO-08 lists few titles of its own
+                    if kind <= ALTERNATE or self.taxonomy == "isco08":
                         rows.setdefault(c, []).append(i)
             self._rows_of = {c: np.array(v) for c, v in rows.items()}
-        idx = self._rows_of.get(code)
+        return self._rows_of
+
+    def _title_family(self, code: str, q: np.ndarray | None = None, sim_row: np.ndarray | None = None) -> float:
+        """How close the query is to the occupation's own titles as a family: the mean
+        similarity to its closest ``FAMILY`` titles. ``sim_row`` is the query's similarity to
+        every indexed title, when already computed; else ``q`` is the query's embedding."""
+        idx = self._family_rows().get(code)
         if idx is None:
             return 0.0
-        sims = np.sort(self.vectors[idx] @ q)[::-1][:FAMILY]
-        return float(sims.mean())
+        sims = sim_row[idx] if sim_row is not None else self.vectors[idx] @ q
+        k = min(FAMILY, len(sims))
+        return float(np.partition(sims, len(sims) - k)[len(sims) - k:].mean())
 
     def spell(self, norm: str) -> str:
         """Words not in any indexed title replaced by the closest one (typos: "recepionist")."""
@@ -374,13 +381,13 @@ class TitleIndex:
         entries = self.exact_map[norm]
         return len({c for c, _ in entries}) > 1 or entries[0][1] != OFFICIAL
 
-    def match_exact(self, text: str, query_vector: np.ndarray | None = None) -> Match | None:
+    def match_exact(self, text: str, query_vector: np.ndarray | None = None, norm: str | None = None) -> Match | None:
         """An exact (normalised) title match, tried on the title as typed and then cleaned of
         advert words and abbreviations. An occupation whose official title it is wins;
         several occupations sharing it as an alternate title, or as a label reached through
         a crosswalk, are told apart by how close the query is to their official titles; an
         O*NET-SOC group (``29-1141.00`` and its specialisations) gives its ``.00``."""
-        norm = self.exact_norm(text)
+        norm = norm or self.exact_norm(text)
         return None if norm is None else self._exact(text, norm, query_vector)
 
     def _exact(self, text: str, norm: str, query_vector: np.ndarray | None = None) -> Match | None:
@@ -425,48 +432,47 @@ class TitleIndex:
         import torch
 
         queries = [self.spell(clean(t)) or normalise(t) for t in texts]
-        qv_all = embed(queries)
-        q = torch.from_numpy(qv_all)
+        q = torch.from_numpy(embed(queries))
         index = torch.from_numpy(self.vectors)
-        top_sim, top_idx = [], []
-        for start in range(0, len(q), 2048):  # the 64 closest titles of each query
-            values, idx = torch.topk(q[start : start + 2048] @ index.T, min(64, index.shape[0]), dim=1)
-            top_sim.append(values.numpy())
-            top_idx.append(idx.numpy())
-        out = []
         norms = self.variants["norm"].to_list()
-        for query, sims, idx in zip(queries, np.concatenate(top_sim), np.concatenate(top_idx)):
-            one_word = len(query.split()) == 1
-            best: dict[str, float] = {}
-            for sim, i in zip(sims.tolist(), idx.tolist()):
-                if one_word and norms[i] == singular(query):
-                    continue  # the bare word as an alternate title of some occupation proves nothing
-                for code, kind in self._entries[i]:
-                    score = sim - (BRIDGED_PENALTY if kind >= BRIDGED_OFFICIAL else 0.0)
-                    if score > best.get(code, -1.0):
-                        best[code] = score
-            if not best:
-                out.append(Match("unmatched", "title similarity"))
-                continue
-            ranked = sorted(best.items(), key=lambda x: (-x[1], x[0]))
-            # the closest few: an occupation is close when its titles are, not just one odd one
-            qv = qv_all[len(out)]
-            top = ranked[:N_CANDIDATES]
-            closest = top[0][1]
-            ranked = sorted(((c, 0.5 * s + 0.5 * self._title_family(c, qv)) for c, s in top),
-                            key=lambda x: (-x[1], x[0]))
-            (code, sim) = ranked[0]
-            r_code, r_sim = ranked[1] if len(ranked) > 1 else (None, 0.0)
-            if closest < (MATCH_AT_ONE_WORD if one_word else MATCH_AT):
-                status = "unmatched"
-            elif sim - r_sim < MARGIN:
-                status = "ambiguous"
-            else:
-                status = "matched"
-            cands = tuple((c, self.titles[c], round(s, 4)) for c, s in ranked[:N_CANDIDATES])
-            out.append(Match(status, "title similarity", self.taxonomy, code, self.titles[code], sim,
-                             r_code, self.titles.get(r_code) if r_code else None, cands))
+        out = []
+        for start in range(0, len(q), 256):  # the 64 closest titles of each query, a block at a time
+            block = q[start : start + 256] @ index.T
+            values, idx = torch.topk(block, min(64, index.shape[0]), dim=1)
+            rows = block.numpy()
+            for j, (sims, ids) in enumerate(zip(values.numpy(), idx.numpy())):
+                out.append(self._rank(queries[start + j], sims, ids, rows[j], norms))
         return out
+
+    def _rank(self, query: str, sims: np.ndarray, idx: np.ndarray, sim_row: np.ndarray, norms: list[str]) -> Match:
+        """One query's match from its closest indexed titles."""
+        one_word = len(query.split()) == 1
+        best: dict[str, float] = {}
+        for sim, i in zip(sims.tolist(), idx.tolist()):
+            if one_word and norms[i] == singular(query):
+                continue  # the bare word as an alternate title of some occupation proves nothing
+            for code, kind in self._entries[i]:
+                score = sim - (BRIDGED_PENALTY if kind >= BRIDGED_OFFICIAL else 0.0)
+                if score > best.get(code, -1.0):
+                    best[code] = score
+        if not best:
+            return Match("unmatched", "title similarity")
+        top = sorted(best.items(), key=lambda x: (-x[1], x[0]))[:N_CANDIDATES]
+        closest = top[0][1]
+        # the closest few re-ranked: an occupation is close when its titles are, not just one odd one
+        ranked = sorted(((c, 0.5 * s + 0.5 * self._title_family(c, sim_row=sim_row)) for c, s in top),
+                        key=lambda x: (-x[1], x[0]))
+        (code, sim) = ranked[0]
+        r_code, r_sim = ranked[1] if len(ranked) > 1 else (None, 0.0)
+        if closest < (MATCH_AT_ONE_WORD if one_word else MATCH_AT):
+            status = "unmatched"
+        elif sim - r_sim < MARGIN:
+            status = "ambiguous"
+        else:
+            status = "matched"
+        cands = tuple((c, self.titles[c], round(s, 4)) for c, s in ranked)
+        return Match(status, "title similarity", self.taxonomy, code, self.titles[code], sim,
+                     r_code, self.titles.get(r_code) if r_code else None, cands)
 
 
 @cache
@@ -514,7 +520,7 @@ def resolve(inputs: list[str], taxonomy: str = "onet", picks: dict[str, str] | N
         if not text:
             found[text] = Match("unmatched", "empty")
             continue
-        m = codes[text] or (index.match_exact(text, vectors.get(text)) if norms.get(text) else None)
+        m = codes[text] or (index.match_exact(text, vectors.get(text), norms[text]) if norms.get(text) else None)
         if m is None:
             todo.append(text)
         else:
