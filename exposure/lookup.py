@@ -255,16 +255,23 @@ def _esco_members(isco: str) -> tuple[str, ...]:
     return tuple(sorted(occ.filter(pl.col("occupation_code").str.slice(0, 4) == isco)["occupation_code"]))
 
 
+@cache
+def _skill_links(taxonomy: str) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """The occupation-skill links that count as held, and the skill table (read once)."""
+    from exposure.graph import skill_table
+
+    links = load("occupation_skills", only=taxonomy)
+    if taxonomy == "onet":
+        links = links.filter((pl.col("relation") == "rating") & (pl.col("weight") >= HELD_AT))
+    return links, skill_table(taxonomy).with_columns(pl.col("skill_id").str.strip_prefix("skill:"))
+
+
 def _held(taxonomy: str, codes: tuple[str, ...]) -> pl.DataFrame:
     """The skills an occupation holds (O*NET: skill and knowledge rated at or above HELD_AT;
     ESCO: essential and optional skills), with their labels; for several ESCO occupations,
     those held by at least half of them."""
-    from exposure.graph import skill_table
-
-    links = load("occupation_skills", only=taxonomy).filter(pl.col("occupation_code").is_in(list(codes)))
-    if taxonomy == "onet":
-        links = links.filter((pl.col("relation") == "rating") & (pl.col("weight") >= HELD_AT))
-    skills = skill_table(taxonomy).with_columns(pl.col("skill_id").str.strip_prefix("skill:"))
+    links, skills = _skill_links(taxonomy)
+    links = links.filter(pl.col("occupation_code").is_in(list(codes)))
     held = (links.group_by("skill_id").agg(weight=pl.col("weight").sum() / len(codes), n=pl.len())
             .filter(pl.col("n") >= max(1, len(codes) / 2)))
     return held.join(skills, on="skill_id", how="inner")
@@ -357,7 +364,8 @@ def _neighbours(taxonomy: str, code: str) -> tuple[str, pl.DataFrame]:
     )
 
 
-def _moves(scores: Scores, taxonomy: str, code: str, own_percentile: float, max_zone_step: int = MAX_ZONE_STEP) -> Moves:
+def _moves(scores: Scores, taxonomy: str, code: str, own_percentile: float, max_zone_step: int = MAX_ZONE_STEP,
+           near: pl.DataFrame | None = None) -> Moves:
     rule = (f"at least {SAFER_BY_PERCENTILE:.0f} percentile points less offshorable, at most {max_zone_step} "
             f"{'Job Zone' if taxonomy == 'onet' else 'skill level'} up, sharing at least {MIN_SKILL_OVERLAP:.0%} "
             f"of skills")
@@ -367,12 +375,7 @@ def _moves(scores: Scores, taxonomy: str, code: str, own_percentile: float, max_
     if taxonomy == "isco08" and not _esco_members(code):
         base.note = "no ESCO occupation links this unit group to the skill graph"
         return base
-    try:
-        _, near = _neighbours(taxonomy, code)
-    except InputError:
-        base.note = "this occupation is not in the skill graph"
-        return base
-    if near.is_empty():
+    if near is None or near.is_empty():
         base.note = "this occupation is not in the skill graph"
         return base
     occ = scores.occupations.filter(pl.col("taxonomy") == taxonomy)
@@ -481,15 +484,13 @@ def lookup(query: str, scores: Scores, taxonomy: str = "onet", max_zone_step: in
                   "source": row["source"]}
     constructs = _scores(scores.occupations, tax, code)
     own_pct = next(c.percentile for c in constructs if c.name == "offshorability")
-    moves = _moves(scores, tax, code, own_pct, max_zone_step)
+    try:
+        _, near = _neighbours(tax, code)
+    except InputError:  # not in the skill graph
+        near = None
+    moves = _moves(scores, tax, code, own_pct, max_zone_step, near)
     task_tax, task_codes, task_note = _task_source(tax, code)
-    related = {m.code for m in moves.moves}
-    if tax == "onet":
-        try:
-            _, near = _neighbours(tax, code)
-            related |= set(near["occupation_code"]) if near.height else set()
-        except InputError:
-            pass
+    related = {m.code for m in moves.moves} | (set(near["occupation_code"]) if near is not None and near.height else set())
     tasks = _tasks(scores, task_tax, task_codes, task_note, related)
     skills = _skills(tax, code)
     return LookupResult(query, match, occupation, _summary(occupation, constructs, row, tasks, skills), constructs,
