@@ -51,6 +51,8 @@ MIN_SKILL_OVERLAP = 0.35  # share of skills in common (skill graph) for a realis
 UNCERTAIN_WIDTH = 0.5  # a task score whose 90% interval is wider than this is uncertain
 NEAR_TASK_AT = 0.75  # a nearest coded task is shown only at this similarity or more
 HELD_AT = 0.5  # an O*NET skill or knowledge rating (0-1) at or above this counts as held
+# the identity measures shown (the skill graph's identity table; one place to extend)
+IDENTITY_MEASURES = ("specificity", "e_skill_share", "generic_share", "substitutability", "identity_dissolution")
 HIGH_TASK = 0.6  # a task this offshorable "could be done from abroad"
 LOW_TASK = 0.4  # a task this little offshorable "stays"
 
@@ -305,7 +307,7 @@ def _skills(taxonomy: str, code: str) -> Skills:
     held = _held(tax, codes).with_columns(distinctiveness=pl.col("weight") * (1 - pl.col("genericity")))
     plain = held.filter(~pl.col("is_e_skill") & pl.col("kind").is_in(["skill", "knowledge", "skill/competence"]))
     identity = identity_table(tax).filter(pl.col("occupation_code").is_in(list(codes)))
-    cols = ["specificity", "e_skill_share", "generic_share", "substitutability", "identity_dissolution"]
+    cols = [c for c in IDENTITY_MEASURES if c in identity.columns]
     measures = {c: (round(float(identity[c].mean()), 4) if identity.height and identity[c].null_count() < identity.height
                     else None) for c in cols}
     if held.is_empty() and identity.is_empty():
