@@ -492,7 +492,7 @@ def lookup_cmd(query: str, taxonomy: str, as_json: bool, verbose: bool, max_zone
 
     \b
     Example:
-        exposure lookup bookkeeper
+        exposure lookup "accounts payable clerk"
         exposure lookup 2512 --json
         exposure lookup "lorry driver" --verbose
     """

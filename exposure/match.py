@@ -314,6 +314,11 @@ class TitleIndex:
         self._vectors: np.ndarray | None = None
         self._official_vectors: dict[str, np.ndarray] | None = None
         self._rows_of: dict[str, np.ndarray] | None = None
+        self.reported: frozenset[tuple[str, str]] = frozenset()
+        if taxonomy == "onet":  # titles incumbents reported for their own occupation
+            from taxonomies.onet import reported_titles
+
+            self.reported = frozenset((c, singular(normalise(t))) for c, t in reported_titles().iter_rows())
 
     @property
     def vectors(self) -> np.ndarray:
@@ -354,9 +359,11 @@ class TitleIndex:
         """Words not in any indexed title replaced by the closest one (typos: "recepionist")."""
         return " ".join(_closest_word(w, self.vocabulary) for w in norm.split())
 
-    def _pick(self, text: str, codes: list[str], method: str, query_vector: np.ndarray | None = None) -> Match:
-        """One of several occupations that share a title: the one whose official title is
-        clearly closest to the query, else ambiguous."""
+    def _pick(self, text: str, codes: list[str], method: str, query_vector: np.ndarray | None = None,
+              reported: str | None = None) -> Match:
+        """One of several occupations that share a title: the one whose official title and
+        title family are clearly closest to the query; else the only one whose incumbents
+        reported the title (``reported``), unless another is clearly closer; else ambiguous."""
         q = query_vector if query_vector is not None else embed([text])[0]
         vecs = self.official_vectors()
         sims = sorted(((0.5 * float(vecs[c] @ q) + 0.5 * self._title_family(c, q), c) for c in codes),
@@ -365,6 +372,12 @@ class TitleIndex:
         (s1, c1), (s2, c2) = sims[0], sims[1]
         status = "matched" if s1 - s2 >= OFFICIAL_MARGIN else "ambiguous"
         how = f"{method}, closest official title" if status == "matched" else f"{method} of several occupations"
+        if status == "ambiguous" and reported is not None:
+            score = next(x for x, c in sims if c == reported)
+            if s1 - score < OFFICIAL_MARGIN:  # no other is clearly closer
+                status, how = "matched", f"{method}, reported by the incumbents of one occupation"
+                s2, c2 = (s1, c1) if c1 != reported else (s2, c2)
+                s1, c1 = score, reported
         return Match(status, how, self.taxonomy, c1, self.titles[c1], 1.0 if status == "matched" else round(s1, 4),
                      c2, self.titles[c2], cands)
 
@@ -422,7 +435,8 @@ class TitleIndex:
             rest = [c for c in codes if c != best]
             return Match("matched", "exact title, broadest of its O*NET-SOC group", self.taxonomy, best,
                          self.titles[best], 1.0, rest[0], self.titles[rest[0]])
-        return self._pick(text, pool, "exact title", query_vector)
+        reported = [c for c in pool if (c, norm) in self.reported]
+        return self._pick(text, pool, "exact title", query_vector, reported[0] if len(reported) == 1 else None)
 
     def match_similar(self, texts: list[str]) -> list[Match]:
         """Embedding matches of the cleaned titles: each occupation scores its closest indexed

@@ -34,6 +34,7 @@ def matched(titles: list[str], taxonomy: str = "onet") -> pl.DataFrame:
         ("Warehouse Operative", "isco08", {"9333", "4321", "9334"}),
         ("Office Manager", "isco08", {"3341", "1219"}),
         ("Roofer", "onet", {"47-2181.00"}),
+        ("accounts payable clerk", "onet", {"43-3031.00"}),  # the lookup --help example
     ],
 )
 def test_issue_titles_match_the_right_occupation(scored, title, taxonomy, right):
@@ -47,7 +48,6 @@ def test_issue_titles_match_the_right_occupation(scored, title, taxonomy, right)
         ("Data Analyst", "onet", "15-2051.00"),
         ("Maintenance Technician", "onet", "49-9071.00"),
         ("IT Helpdesk Technician", "onet", "15-1232.00"),
-        ("accounts payable clerk", "onet", "43-3031.00"),
         ("Cleaner", "esco", "9112"),
     ],
 )
@@ -59,6 +59,13 @@ def test_issue_titles_left_open_name_the_right_candidate(scored, title, taxonomy
         assert row["matched_code"].startswith(among), row
     else:
         assert row["match_status"] == "ambiguous" and among in row["match_candidates"], row
+
+
+@pytest.mark.xfail(strict=True, reason="known failure: O*NET lists 'call centre agent' only as an alternate title "
+                   "of Telemarketers (docs/matching.md)")
+def test_call_centre_agent_is_a_customer_service_representative(scored):
+    row = matched(["Call Centre Agent"]).row(0, named=True)
+    assert row["matched_code"] == "43-4051.00" or row["match_status"] != "matched"
 
 
 def test_cleaner_in_esco_is_not_an_amusement_park_cleaner(scored):
@@ -151,29 +158,29 @@ def test_isco_lookup_has_a_skill_profile_and_moves_through_esco(scored):
 
 def test_ambiguous_rows_carry_candidates_and_the_range_of_their_scores(scored, tmp_path):
     src = tmp_path / "staff.csv"
-    src.write_text("Job title,n\naccounts payable clerk,3\nRoofer,2\n", encoding="utf-8")
+    src.write_text("Job title,n\nforklift operator,3\nRoofer,2\n", encoding="utf-8")
     out = tmp_path / "o.csv"
     assert run("score", str(src), "-o", str(out)).exit_code == 0
     df = pl.read_csv(out, infer_schema=False)
     ap = df.row(0, named=True)
-    assert ap["match_status"] == "ambiguous" and "43-3031.00" in ap["match_candidates"]
+    assert ap["match_status"] == "ambiguous" and "53-7051.00" in ap["match_candidates"]
     lo, hi = (float(x) for x in ap["offshorability_range"].split("-"))
     assert 0 <= lo <= hi <= 1 and ap["offshorability"] is None
 
 
 def test_review_pick_list_round_trip(scored, tmp_path):
     src = tmp_path / "staff.csv"
-    src.write_text("Job title\naccounts payable clerk\nRoofer\naccounts payable clerk\n", encoding="utf-8")
+    src.write_text("Job title\nforklift operator\nRoofer\nforklift operator\n", encoding="utf-8")
     review = tmp_path / "open.csv"
     first = run("score", str(src), "--review", str(review), "-o", str(tmp_path / "a.csv"))
     assert first.exit_code == 0 and review.exists()
     picks = pl.read_csv(review, infer_schema=False)
-    assert picks["input"].to_list() == ["accounts payable clerk"] and picks["rows"].to_list() == ["1 3"]
-    picks.with_columns(code=pl.lit("43-3031.00")).write_csv(review)
+    assert picks["input"].to_list() == ["forklift operator"] and picks["rows"].to_list() == ["1 3"]
+    picks.with_columns(code=pl.lit("53-7051.00")).write_csv(review)
     second = run("score", str(src), "--resolved", str(review), "-o", str(tmp_path / "b.csv"))
     assert second.exit_code == 0, second.output
     df = pl.read_csv(tmp_path / "b.csv", infer_schema=False)
-    assert df["matched_code"].to_list() == ["43-3031.00", "47-2181.00", "43-3031.00"]
+    assert df["matched_code"].to_list() == ["53-7051.00", "47-2181.00", "53-7051.00"]
     assert df["match_method"][0] == "picked in the review file"
 
 
