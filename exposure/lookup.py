@@ -231,7 +231,8 @@ def _task(row: dict[str, Any], related: set[str], taxonomy: str, codes: list[str
                                + ("highly" if float(n["off"]) >= HIGH_TASK else "little" if float(n["off"]) <= LOW_TASK
                                   else "partly") + " offshorable")
     lo, hi = row["offshorability_lo"], row["offshorability_hi"]
-    return Task(row["task_id"], row["task_text"], row["offshorability"], lo, hi, hi - lo > UNCERTAIN_WIDTH, why, nearest,
+    return Task(row["task_id"], row["task_text"], row["offshorability"], lo, hi, hi - lo > UNCERTAIN_WIDTH, why,
+                nearest,
                 list(row["evidence"] or []), row["routinizability"], row["place_boundness"])
 
 
@@ -310,7 +311,8 @@ def _skills(taxonomy: str, code: str) -> Skills:
     plain = held.filter(~pl.col("is_e_skill") & pl.col("kind").is_in(PLAIN_KINDS))
     identity = identity_table(tax).filter(pl.col("occupation_code").is_in(list(codes)))
     cols = [c for c in IDENTITY_MEASURES if c in identity.columns]
-    measures = {c: (round(float(identity[c].mean()), 4) if identity.height and identity[c].null_count() < identity.height
+    known = identity.height > 0
+    measures = {c: (round(float(identity[c].mean()), 4) if known and identity[c].null_count() < identity.height
                     else None) for c in cols}
     if held.is_empty() and identity.is_empty():
         return Skills(via, measures=measures, note="the skill graph has no skills for this occupation")
@@ -473,7 +475,8 @@ def lookup(query: str, scores: Scores, taxonomy: str = "onet", max_zone_step: in
     query = _check(query)
     match = resolve([query], taxonomy).row(0, named=True)
     if match["match_status"] == "unmatched":
-        hint = f"; the closest is {match['runner_up_title']!r} ({match['runner_up_code']})" if match["runner_up_code"] else ""
+        hint = (f"; the closest is {match['runner_up_title']!r} ({match['runner_up_code']})"
+                if match["runner_up_code"] else "")
         raise InputError(f"no occupation matches {query!r}{hint}")
     if match["match_status"] == "ambiguous":
         raise InputError(
@@ -495,7 +498,9 @@ def lookup(query: str, scores: Scores, taxonomy: str = "onet", max_zone_step: in
         near = None
     moves = _moves(scores, tax, code, own_pct, max_zone_step, near)
     task_tax, task_codes, task_note = _task_source(tax, code)
-    related = {m.code for m in moves.moves} | (set(near["occupation_code"]) if near is not None and near.height else set())
+    related = {m.code for m in moves.moves}
+    if near is not None and near.height:
+        related |= set(near["occupation_code"])
     tasks = _tasks(scores, task_tax, task_codes, task_note, related)
     skills = _skills(tax, code)
     return LookupResult(query, match, occupation, _summary(occupation, constructs, row, tasks, skills), constructs,

@@ -305,7 +305,8 @@ class TitleIndex:
         grouped = variants.group_by("norm", maintain_order=True).agg(
             pl.col("variant").first(), pl.col("occupation_code"), pl.col("kind"))
         self.exact_map: dict[str, list[tuple[str, int]]] = {
-            n: list(zip(codes, kinds)) for n, codes, kinds in grouped.select("norm", "occupation_code", "kind").iter_rows()
+            n: list(zip(codes, kinds))
+            for n, codes, kinds in grouped.select("norm", "occupation_code", "kind").iter_rows()
         }
         # one embedding per distinct title, each pointing to every occupation that has it
         self.variants = grouped.select("norm", "variant")
