@@ -21,6 +21,9 @@ FILES = {"staff.csv": "Job title,Department,Headcount\nRoofer,Site,12\nbookkeepe
 # examples not run here, and why
 SKIP = {"data pull": "needs the network",
         "exposure run": "the whole main job; tests/test_lookup_report_run.py runs it"}
+# examples that report known failing checks with exit 1 (they are listed in docs/graph.md and
+# asserted exactly by tests/test_eskills.py): the example still runs and prints its table
+REPORTS_FAILED_CHECKS = {"exposure graph panel": "panel check(s) failed"}
 
 
 def examples() -> list[str]:
@@ -64,5 +67,8 @@ def test_help_example_runs(scored, data_dir, shared_data, tmp_path, example):
     exe = str(Path(sys.executable).parent / "exposure")
     result = subprocess.run(["bash", "-c", example.replace("exposure ", f"{exe} ")], cwd=tmp_path,
                             capture_output=True, text=True, timeout=900)
-    assert result.returncode == 0, f"{example}\n{result.stderr[-2000:]}"
+    if example in REPORTS_FAILED_CHECKS and result.returncode == 1:
+        assert REPORTS_FAILED_CHECKS[example] in result.stderr and result.stdout.strip(), result.stderr[-2000:]
+    else:
+        assert result.returncode == 0, f"{example}\n{result.stderr[-2000:]}"
     assert "Traceback" not in result.stderr

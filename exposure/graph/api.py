@@ -341,12 +341,11 @@ def timed_build(taxonomy: str) -> dict[str, float]:
 
 def manifest_fields(taxonomy: str, **extra) -> dict:
     """What a graph output's manifest records: releases, cache key, the rule's thresholds."""
-    from exposure.graph.eskills import EskillRule
+    from exposure.graph.eskills import DATA, EskillRule
     from exposure.graph.identity import IdentityParams
+    from taxonomies.releases import sha256_file
 
-    from exposure.graph.eskills import DATA
-
-    lists = {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(DATA.glob("eskill*.csv"))}
+    lists = {p.name: sha256_file(p) for p in sorted(DATA.glob("eskill*.csv"))}
     return {"releases": RELEASES, "taxonomy": taxonomy, "graph_cache_key": cache_key(taxonomy),
             "eskill_rule": asdict(EskillRule()), "eskill_lists_sha256": lists,
             "identity_params": asdict(IdentityParams()), **extra}
