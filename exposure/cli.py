@@ -19,6 +19,7 @@ from exposure import __version__
 from exposure.clitools import ExposureGroup, emit, err, out, print_frame, progress_bar
 from exposure.errors import InputError
 from exposure.graph.cli import graph
+from exposure.history.cli import history
 
 
 @click.group(cls=ExposureGroup, invoke_without_command=True,
@@ -453,6 +454,7 @@ def _render_lookup(page: dict) -> None:
                   f"e-skill share {num('e_skill_share')}, specificity {num('specificity')}")
         out.print("  distinctive: " + escape("; ".join(sk["distinctive"]) or "none"))
         out.print("  generic e-skills: " + escape("; ".join(sk["e_skills"]) or "none"))
+    _render_history(page.get("history") or {})
     if not page["safer_moves"]:
         out.print("Safer moves: none among the nearest occupations is clearly less offshorable"
                   if "note" not in sk else "Safer moves: the skill graph covers O*NET and ESCO occupations.")
@@ -463,6 +465,23 @@ def _render_lookup(page: dict) -> None:
         for r in page["safer_moves"]:
             mv.add_row(r["occupation_code"], escape(r["title"]), f"{r['similarity']:.2f}", f"{r['offshorability']:.2f}")
         out.print(mv)
+
+
+def _render_history(hist: dict) -> None:
+    """The lookup page's trajectory line (exposure.history) and the tasks that came and went."""
+    from rich.markup import escape
+
+    if "line" not in hist:
+        if hist:
+            out.print(f"Over time: {escape(hist['note'])}.")
+        return
+    out.print(f"[bold]Over time[/] (O*NET {hist['onet_code']}, 13.0-29.2): {escape(hist['line'])}")
+    for key in ("appeared", "disappeared"):
+        extra = hist[f"n_{key}"] - len(hist[key])
+        for t in hist[key]:
+            out.print(f"  {key}: {escape(t)}")
+        if extra > 0:
+            out.print(f"  ... and {extra} more {key} (exposure history show {hist['onet_code']})")
 
 
 @cli.command("report")
@@ -497,6 +516,7 @@ def report_cmd(folder: Path, taxonomy: str, employment: str, country: str | None
 
 
 cli.add_command(graph)
+cli.add_command(history)
 
 
 def main() -> None:

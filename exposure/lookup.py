@@ -137,4 +137,11 @@ def lookup(query: str, scores: Scores, taxonomy: str = "onet") -> dict[str, Any]
         "tasks": {"from": task_note, **_tasks(scores, task_tax, task_codes)},
         "skills": _skills(tax, code),
         "safer_moves": _moves(tax, code, row["offshorability"].item()),
+        "history": _history(tax, code, task_tax, task_codes),
     }
+
+
+def _history(taxonomy: str, code: str, task_taxonomy: str, task_codes: list[str]) -> dict[str, Any]:
+    from exposure.history.outputs import lookup_history
+
+    return lookup_history(taxonomy, code, task_codes if task_taxonomy == "onet" else None)

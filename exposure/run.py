@@ -75,6 +75,9 @@ def run(folder: Path, model_path: str | None = None, progress: Progress | None =
     build_all()
     written = write_outputs(scores(model_path, progress=progress), folder)
     written += write_graph_outputs(folder)
+    from exposure.history.outputs import write_outputs as write_history_outputs
+
+    written += write_history_outputs(folder, model_path=model_path)
     written.append(build_report(folder / "report"))
     warm_caches()
     return written

@@ -300,6 +300,11 @@ def render(inputs: Inputs, options: Options) -> Rendered:
     # identity and the skill graph
     sections.extend(_graph_sections(inputs, df, tax, out))
 
+    # change over time: O*NET 13.0 to 29.2 (exposure.history)
+    from exposure.history.section import report_section
+
+    sections.append(report_section(tax, df, out, source_label))
+
     # countries
     sections.append(("countries", "Country comparison", _countries_html(inputs, options, out)))
 

@@ -1,0 +1,145 @@
+"""The report section "Which identities are dissolving, 2008-2025", self-contained: its data
+(:func:`section_tables`) and its HTML fragment (:func:`section_html`), joined by
+:func:`report_section` for :func:`exposure.report.build.render`.
+
+The section ranks O*NET occupations by how far their task *content* moved toward generic
+screen work (the :data:`~exposure.history.trajectories.SCREEN` construct, rewording matched
+out) from their first task list (O*NET 13.0-25.1) to 29.2, shows the employment they hold,
+and the share of employment in occupations that moved by at least
+:data:`~exposure.history.trajectories.MOVED_BY`.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import polars as pl
+
+from exposure.errors import ExposureError
+from exposure.history.trajectories import LAST, MOVED_BY, SCREEN, History
+
+ID, TITLE = "dissolving-history", "Which identities are dissolving, 2008-2025"
+N_SHOWN = 15
+
+
+def section_tables(h: History, employment: pl.DataFrame | None = None) -> dict[str, pl.DataFrame]:
+    """The section's tables. ``employment`` (occupation_code, employment) weights the
+    shares; default: OEWS May 2024 through :func:`exposure.history.outputs.with_employment`."""
+    from exposure.history.outputs import first_look, with_employment
+
+    occ = h.occupations
+    if employment is None:
+        occ = with_employment(occ)
+    else:
+        occ = occ.join(employment.select(onet_code="occupation_code", employment="employment"),
+                       on="onet_code", how="left")
+    occ = occ.with_columns(pl.col("employment").fill_null(0.0))
+    total = occ["employment"].sum()
+    change = pl.col(f"{SCREEN}_change")
+    top = (occ.filter(change.is_not_null()).sort([f"{SCREEN}_change", "onet_code"], descending=[True, False])
+           .head(N_SHOWN).with_row_index("rank", offset=1)
+           .select("rank", "onet_code", "title", "first_release", f"{SCREEN}_first", f"{SCREEN}_last",
+                   f"{SCREEN}_change", "n_resurveys", "n_appeared", "n_disappeared",
+                   *[f"e_skill_share_technology_{r}" for r in ("24.1", LAST)], "employment"))
+    rows = []
+    for label, flag in (
+        (f"task content moved toward generic screen work (+{MOVED_BY:g} or more)", change >= MOVED_BY),
+        (f"moved away from it ({MOVED_BY:g} or more)", change <= -MOVED_BY),
+        ("moved less either way", change.abs() < MOVED_BY),
+        (f"never re-surveyed since the first list (no evidence either way)", pl.col("n_resurveys") == 0),
+    ):
+        sub = occ.filter(flag)
+        rows.append({"group": label, "occupations": sub.height, "employment": sub["employment"].sum(),
+                     "employment_share": sub["employment"].sum() / total if total else None})
+    shares = pl.DataFrame(rows)
+    return {"history_dissolving.csv": top, "history_moved.csv": shares, "history_first_look.csv": first_look(h)}
+
+
+def figure(top: pl.DataFrame):
+    """First and last content score of the top occupations, as arrows."""
+    import matplotlib
+    from matplotlib.figure import Figure
+
+    from exposure.report.figures import RC, short
+
+    with matplotlib.rc_context(RC):
+        fig = Figure(figsize=(8.0, 1.0 + 0.25 * max(top.height, 1)), layout="constrained")
+        ax = fig.subplots()
+        d = top.sort("rank")
+        y = np.arange(d.height)
+        a, b = d[f"{SCREEN}_first"].to_numpy(), d[f"{SCREEN}_last"].to_numpy()
+        ax.hlines(y, a, b, color="#999999", linewidth=1.2)
+        ax.scatter(a, y, color="#999999", s=18, label="first task list", zorder=3)
+        ax.scatter(b, y, color="#b2182b", s=22, label=f"O*NET {LAST}", zorder=3)
+        ax.set_yticks(y, [f"{short(t, 40)} ({r})" for t, r in zip(d["title"], d["first_release"])], fontsize=7.5)
+        ax.invert_yaxis()
+        ax.set_xlabel(f"{SCREEN} of the task list (content: rewording matched out)")
+        ax.legend(loc="lower right", fontsize=7.5, frameon=False)
+    return fig
+
+
+def section_html(tables: dict[str, pl.DataFrame], h: History, employment_label: str) -> str:
+    from exposure.report import figures as figs
+    from exposure.report.html import esc, figure as fig_html, note, num, pct, score, table, text
+
+    top, shares = tables["history_dissolving.csv"], tables["history_moved.csv"]
+    meta = h.meta.get("history", {})
+    svg = figs.to_svg(figure(top), "fig-dissolving-history", TITLE)
+    lede = (
+        f"<p>Every task statement of O*NET 13.0 to 25.1 and {LAST} ({num(meta.get('task_statements'))} statements, "
+        f"{num(meta.get('distinct_texts'))} distinct texts) is scored by the same text model; an occupation's "
+        f"score in each release is the weighted mean over its task list then. A task that was only reworded keeps "
+        f"the score of its latest wording, so the scores below move only when tasks enter or leave the list. "
+        f"O*NET re-surveys about a hundred occupations a year: an occupation that was not re-surveyed shows no "
+        f"change, which is no evidence either way. Employment: {esc(employment_label)}.</p>"
+    )
+    cols = [("rank", "#", text), ("title", "occupation", text), ("first_release", "first list", text),
+            (f"{SCREEN}_first", "then", score), (f"{SCREEN}_last", LAST, score), (f"{SCREEN}_change", "change", score),
+            ("n_resurveys", "re-surveys", num), ("n_appeared", "tasks in", num), ("n_disappeared", "tasks out", num),
+            ("e_skill_share_technology_24.1", "tech e-skill share 24.1", score),
+            (f"e_skill_share_technology_{LAST}", f"tech e-skill share {LAST}", score),
+            ("employment", "employment", num)]
+    share_cols = [("group", "occupations whose task content", text), ("occupations", "occupations", num),
+                  ("employment", "employment", num), ("employment_share", "share of employment", pct)]
+    caution = note(
+        "The technology e-skill share (O*NET Technology Skills, 24.1 and later only) is shown beside, not "
+        "combined: O*NET collects technology from employer job postings and customer input on its own rolling "
+        "schedule (Hot Technologies since 2016, In Demand since 2022), so a change in an occupation's technology "
+        "list can be a change in how O*NET collects it rather than in the work. See docs/history.md."
+    )
+    construct_note = "" if SCREEN == "e_skill_content" else note(
+        "The task-level e-skill content construct is not available in this build; offshorability stands in "
+        "for generic screen work.")
+    return (
+        lede
+        + fig_html("fig-dissolving-history", svg,
+                   f"The {top.height} O*NET occupations whose task content moved most toward generic screen work "
+                   f"({esc(SCREEN)}), from their first task list (release in brackets) to {LAST}.",
+                   ["history_dissolving.csv"])
+        + table(top, cols, caption="Task content moving toward generic screen work")
+        + table(shares, share_cols, caption="Share of employment in occupations whose task content moved")
+        + construct_note + caution
+    )
+
+
+def report_section(taxonomy: str, report_frame: pl.DataFrame, out: dict[str, pl.DataFrame],
+                   employment_label: str) -> tuple[str, str, str]:
+    """(id, title, HTML) of the section; its tables are added to ``out``. For the O*NET
+    report the report's own employment weights the shares; for ISCO-08, OEWS."""
+    from exposure.history.trajectories import history
+    from exposure.report.html import esc, note
+
+    try:
+        h = history()
+    except ExposureError as exc:
+        return ID, TITLE, note(esc(f"The O*NET release history is not available: {exc}"))
+    if taxonomy == "onet":
+        tables = section_tables(h, report_frame.select("occupation_code", "employment"))
+        label = employment_label
+    else:
+        tables = section_tables(h)
+        label = "BLS OEWS May 2024 (O*NET occupations; the history follows O*NET, not ISCO-08 unit groups)"
+    out.update(tables)
+    return ID, TITLE, section_html(tables, h, label)
+
+
+__all__ = ["ID", "TITLE", "report_section", "section_html", "section_tables"]
