@@ -111,9 +111,9 @@ def show_cmd(query: str, as_json: bool, model_path: str | None) -> None:
     out.print(line["line"])
     screen = line["construct"]
     print_frame("Release by release (content scores: rewording matched out)",
-                pl.DataFrame(line["releases"]).select("release", "release_year", "status", "n_tasks", "n_added",
-                                                      "n_removed", "n_reworded", screen, "offshorability",
-                                                      "e_skill_share_technology"))
+                pl.DataFrame(line["releases"]).select(*dict.fromkeys((
+                    "release", "release_year", "status", "n_tasks", "n_added", "n_removed", "n_reworded", screen,
+                    "offshorability", "e_skill_share_technology"))))
     for key, title in (("appeared", "Tasks that appeared"), ("disappeared", "Tasks that disappeared")):
         n = line[f"n_{key}"]
         shown = line[key]

@@ -186,8 +186,9 @@ def trajectory_line(h: History, code: str) -> dict[str, Any] | None:
     return {
         "line": "; ".join(parts),
         "construct": SCREEN,
-        "releases": t.select("release", "release_year", "status", "n_tasks", "n_added", "n_removed", "n_reworded",
-                             SCREEN, "offshorability", "e_skill_share_technology").to_dicts(),
+        "releases": t.select(*dict.fromkeys(("release", "release_year", "status", "n_tasks", "n_added", "n_removed",
+                                             "n_reworded", SCREEN, "offshorability", "e_skill_share_technology"))
+                             ).to_dicts(),
         "appeared": (o["appeared"] or [])[:N_TASKS_SHOWN],
         "disappeared": (o["disappeared"] or [])[:N_TASKS_SHOWN],
         "n_appeared": o["n_appeared"],
