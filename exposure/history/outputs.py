@@ -37,14 +37,16 @@ def with_employment(occ: pl.DataFrame) -> pl.DataFrame:
 
 def dissolving(h: History, n: int = N_DISSOLVING) -> pl.DataFrame:
     """The occupations whose task content moved most toward generic screen work (the
-    :data:`SCREEN` construct) between their first task list and 29.2, with employment."""
+    :data:`SCREEN` construct) between their first task list and 29.2, with employment.
+    Occupations split or merged on the way to O*NET-SOC 2019 are left out: their change
+    mixes the work with the new definition of the occupation."""
     occ = with_employment(h.occupations)
     cols = ["onet_code", "title", "first_release", f"{SCREEN}_first", f"{SCREEN}_last", f"{SCREEN}_change",
             "offshorability_first", "offshorability_last", "offshorability_change", "n_resurveys", "resurveyed_in",
             "n_appeared", "n_disappeared", *[f"e_skill_share_technology_{r}" for r in FIRST_LOOK_TECHNOLOGY],
             "e_skill_share_technology_change", "employment"]
     cols = list(dict.fromkeys(cols))
-    return (occ.filter(pl.col(f"{SCREEN}_change").is_not_null())
+    return (occ.filter(pl.col(f"{SCREEN}_change").is_not_null() & ~pl.col("definition_changed"))
             .sort([f"{SCREEN}_change", "onet_code"], descending=[True, False]).head(n).select(cols)
             .with_row_index("rank", offset=1))
 
@@ -54,6 +56,8 @@ def moved_shares(h: History) -> pl.DataFrame:
     on each construct between their first task list and 29.2."""
     occ = with_employment(h.occupations).with_columns(pl.col("employment").fill_null(0.0))
     total_emp, total = occ["employment"].sum(), occ.height
+    redefined = occ.filter(pl.col("definition_changed"))
+    occ = occ.filter(~pl.col("definition_changed"))
     rows = []
     for c in cb.CONSTRUCTS:
         ch = pl.col(f"{c}_change")
@@ -68,6 +72,10 @@ def moved_shares(h: History) -> pl.DataFrame:
     rows.append({"construct": "", "movement": "never re-surveyed since first list", "occupations": never.height,
                  "occupation_share": never.height / total if total else None, "employment": never["employment"].sum(),
                  "employment_share": never["employment"].sum() / total_emp if total_emp else None})
+    rows.append({"construct": "", "movement": "split or merged on the way to O*NET-SOC 2019 (left out above)",
+                 "occupations": redefined.height, "occupation_share": redefined.height / total if total else None,
+                 "employment": redefined["employment"].sum(),
+                 "employment_share": redefined["employment"].sum() / total_emp if total_emp else None})
     return pl.DataFrame(rows)
 
 

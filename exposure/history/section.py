@@ -35,6 +35,8 @@ def section_tables(h: History, employment: pl.DataFrame | None = None) -> dict[s
     occ = occ.with_columns(pl.col("employment").fill_null(0.0))
     total = occ["employment"].sum()
     change = pl.col(f"{SCREEN}_change")
+    redefined = occ.filter(pl.col("definition_changed"))
+    occ = occ.filter(~pl.col("definition_changed"))
     top = (occ.filter(change.is_not_null()).sort([f"{SCREEN}_change", "onet_code"], descending=[True, False])
            .head(N_SHOWN).with_row_index("rank", offset=1)
            .select("rank", "onet_code", "title", "first_release", f"{SCREEN}_first", f"{SCREEN}_last",
@@ -50,6 +52,10 @@ def section_tables(h: History, employment: pl.DataFrame | None = None) -> dict[s
         sub = occ.filter(flag)
         rows.append({"group": label, "occupations": sub.height, "employment": sub["employment"].sum(),
                      "employment_share": sub["employment"].sum() / total if total else None})
+    rows.append({"group": "split or merged on the way to O*NET-SOC 2019 (left out: a new definition, not "
+                          "only new work)", "occupations": redefined.height,
+                 "employment": redefined["employment"].sum(),
+                 "employment_share": redefined["employment"].sum() / total if total else None})
     shares = pl.DataFrame(rows)
     return {"history_dissolving.csv": top, "history_moved.csv": shares, "history_first_look.csv": first_look(h)}
 

@@ -360,6 +360,8 @@ def summarise(traj: pl.DataFrame, ch: pl.DataFrame) -> pl.DataFrame:
         pl.col("resurveyed").fill_null(False).sum().alias("n_resurveys"),
         pl.col("content_changed").fill_null(False).sum().alias("n_content_changes"),
         pl.col("release").count().alias("n_releases"),
+        # split or merged on the way to O*NET-SOC 2019: the occupation's definition changed
+        pl.col("mapping").str.contains("split|merged").any().alias("definition_changed"),
         *[pl.col("e_skill_share_technology").filter(pl.col("release") == r).first().alias(f"e_skill_share_technology_{r}")
           for r in WITH_TECHNOLOGY],
     )
