@@ -244,4 +244,6 @@ def write_outputs(folder: Path, h: History | None = None, model_path: str | None
         "history_status.csv": status_counts(h),
         "history_first_look.csv": first_look(h),
     }
+    # sums over groups are not bit-stable from run to run: round, so the same inputs give the same files
+    tables = {name: df.with_columns(pl.col(pl.Float64).round(6)) for name, df in tables.items()}
     return [write_with_manifest(df, Path(folder) / name, rows=df.height, **fields) for name, df in tables.items()]
