@@ -44,7 +44,7 @@ N_BRIDGING = 25
 @cache
 def _code_digest() -> str:
     h = hashlib.sha256()
-    for path in sorted(_HERE.glob("*.py")):
+    for path in sorted([*_HERE.glob("*.py"), *_HERE.glob("data/*.csv")]):
         if path.name != "cli.py":
             h.update(path.name.encode() + path.read_bytes())
     return h.hexdigest()
@@ -133,15 +133,15 @@ def skill_table(taxonomy: str) -> pl.DataFrame:
 
     Columns: node, skill_id, label, kind, collection, n_occupations, share_occupations,
     isco_major_entropy, effective_isco_major_groups, n_isco_major_groups, breadth,
-    genericity, is_generic, similarity, nearest_e_skill, is_e_skill, reason, betweenness.
-    Sorted by node. The rule is in :mod:`exposure.graph.eskills`.
+    genericity, is_generic, is_e_skill, reason, betweenness. Sorted by node. The rule and
+    the committed e-skill lists are in :mod:`exposure.graph.eskills`.
 
     >>> skill_table("esco").filter(pl.col("label") == "use spreadsheets software")["is_e_skill"][0]  # doctest: +SKIP
     True
     """
     def compute() -> pl.DataFrame:
         G = base_graph(taxonomy)
-        table = eskills.eskill_table(G, _embed)
+        table = eskills.eskill_table(G, e_list=eskills.e_skill_list(taxonomy))
         bc = boundary.betweenness(G)
         return table.with_columns(betweenness=pl.col("node").replace_strict(bc, return_dtype=pl.Float64))
 
@@ -150,8 +150,9 @@ def skill_table(taxonomy: str) -> pl.DataFrame:
 
 def identity_table(taxonomy: str) -> pl.DataFrame:
     """Per occupation: taxonomy, occupation_code, title, isco08, specificity, e_skill_share,
-    generic_share, substitutability, identity_dissolution and the exposure scores; sorted
-    by occupation_code. Definitions in :mod:`exposure.graph.identity`.
+    generic_share, substitutability, identity_dissolution (dissolution into e-skills), its
+    parts e_skill_content, technology_e_skill_share and e_skill_overlap, and the exposure
+    scores; sorted by occupation_code. Definitions in :mod:`exposure.graph.identity`.
 
     >>> identity_table("onet").columns[:4]  # doctest: +SKIP
     ['taxonomy', 'occupation_code', 'title', 'isco08']
@@ -162,9 +163,10 @@ def identity_table(taxonomy: str) -> pl.DataFrame:
         generic = set(skills.filter("is_generic")["node"])
         measures = identity.identity_measures(base_graph(taxonomy), e, generic)
         occ = _frames(taxonomy)[0]
-        return occ.join(measures, on="node", how="left").select(
+        parts = [c for c in identity.DISSOLUTION_PARTS if c != "e_skill_content"]
+        return occ.join(measures.drop("e_skill_content"), on="node", how="left").select(
             "taxonomy", "occupation_code", "title", "isco08", "specificity", "e_skill_share",
-            "generic_share", "substitutability", "identity_dissolution",
+            "generic_share", "substitutability", "identity_dissolution", *parts,
             *[c for c in SCORE_COLUMNS if c in occ.columns],
         ).sort("occupation_code")
 
@@ -186,7 +188,8 @@ def build_graph(taxonomy: str) -> nx.Graph:
     G = base_graph(check_taxonomy(taxonomy)).copy()
     skills = skill_table(taxonomy).drop("skill_id", "label", "kind", "collection")
     occ = identity_table(taxonomy).select("occupation_code", "specificity", "e_skill_share", "generic_share",
-                                          "substitutability", "identity_dissolution")
+                                          "substitutability", "identity_dissolution",
+                                          *[c for c in identity.DISSOLUTION_PARTS if c != "e_skill_content"])
     for row in skills.iter_rows(named=True):
         G.nodes[row.pop("node")].update({k: v for k, v in row.items() if v is not None})
     for row in occ.iter_rows(named=True):
@@ -347,8 +350,12 @@ def manifest_fields(taxonomy: str, **extra) -> dict:
     from exposure.graph.eskills import EskillRule
     from exposure.graph.identity import IdentityParams
 
+    from exposure.graph.eskills import DATA
+
+    lists = {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(DATA.glob("eskill*.csv"))}
     return {"releases": RELEASES, "taxonomy": taxonomy, "graph_cache_key": cache_key(taxonomy),
-            "eskill_rule": asdict(EskillRule()), "identity_params": asdict(IdentityParams()), **extra}
+            "eskill_rule": asdict(EskillRule()), "eskill_lists_sha256": lists,
+            "identity_params": asdict(IdentityParams()), **extra}
 
 
 def export_with_manifest(taxonomy: str, path: Path, fmt: str) -> nx.Graph:

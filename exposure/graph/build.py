@@ -44,7 +44,7 @@ RATING_MIN_IMPORTANCE = 3.0
 ONET_ISCO_METHOD = "chain: onet>soc2018>soc2010>isco08"
 ESCO_ISCO_METHOD = "esco iscoGroup"
 SCORE_COLUMNS = ("routinizability", "place_boundness", "person_bound", "site_bound",
-                 "material_bound", "offshorability")
+                 "material_bound", "offshorability", "e_skill_content")
 ESCO_FLAGS = ("in_digital", "in_digcomp", "in_transversal", "in_language", "in_green", "in_research")
 ONET_SOURCES = {
     "technology": "onet Technology Skills",

@@ -45,6 +45,7 @@ COLOURS = {
     "person_bound": "#7d3c98",
     "site_bound": "#b9770e",
     "material_bound": "#566573",
+    "e_skill_content": "#1a5276",
 }
 LABELS = {
     "offshorability": "Offshorability",
@@ -53,6 +54,7 @@ LABELS = {
     "person_bound": "Person-bound",
     "site_bound": "Site-bound",
     "material_bound": "Material-bound",
+    "e_skill_content": "E-skill content",
 }
 GREY = "#7f8c8d"
 
