@@ -142,8 +142,8 @@ def first_look(h: History) -> pl.DataFrame:
     ta, tb = FIRST_LOOK_TECHNOLOGY
     from exposure.history.trajectories import eskill_commodities
 
-    e, _ = eskill_commodities()
     tech = load("history_technology").filter((pl.col("kind") == "technology") & pl.col("release").is_in([ta, tb]))
+    e, _ = eskill_commodities(sorted(tech["commodity_code"].unique()))
     per = tech.group_by("occupation_code").agg(
         pl.col("commodity_code").filter(pl.col("release") == ta).unique().alias("x"),
         pl.col("commodity_code").filter(pl.col("release") == tb).unique().alias("y"),

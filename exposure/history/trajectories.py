@@ -226,25 +226,26 @@ def interval_changes(ch: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def eskill_commodities() -> tuple[set[str], str]:
-    """UNSPSC commodity codes of the O*NET Technology Skills that count as e-skills, and where
-    the list comes from: the curated list of :mod:`exposure.graph.eskills` where it has one,
-    else the skill graph's e-skill flag."""
-    from exposure.graph import eskills
+def eskill_commodities(codes: list[str] | None = None) -> tuple[set[str], str]:
+    """UNSPSC commodity codes of O*NET Technology Skills that count as e-skills, and where the
+    verdict comes from: the curated O*NET e-skill list (:func:`exposure.graph.eskills.e_skill_list`,
+    the rule plus its reviewed exceptions) for the commodities of 29.2, and the list's rule
+    (:func:`exposure.graph.eskills.onet_rule`, by UNSPSC class) for commodities that only
+    earlier releases list. ``codes``: the commodities to judge (default: the listed ones)."""
+    from exposure.graph.eskills import e_skill_list, onet_rule
 
-    curated = getattr(eskills, "onet_eskill_commodities", None)
-    if callable(curated):
-        return set(curated()), "curated O*NET e-skill list"
-    from exposure.graph import skill_table
-
-    s = skill_table("onet").filter(pl.col("is_e_skill").fill_null(False) & (pl.col("kind") == "technology"))
-    return {x.split(":", 1)[1] for x in s["skill_id"]}, "skill graph e-skill flag (O*NET 29.2)"
+    listed = e_skill_list("onet")
+    verdict = dict(zip(listed["skill_id"].str.strip_prefix("technology:"), listed["is_e_skill"]))
+    for code in codes or []:
+        if code not in verdict:
+            verdict[code] = onet_rule(f"technology:{code}")[0]
+    return {c for c, v in verdict.items() if v}, "curated O*NET e-skill list (exposure/graph/data/eskills_onet.csv; its rule for commodities not listed in 29.2)"
 
 
 def technology_profiles() -> tuple[pl.DataFrame, str]:
     """Per (occupation, release with technology data): technology categories, e-skill ones."""
-    e, source = eskill_commodities()
     tech = load("history_technology").filter(pl.col("kind") == "technology")
+    e, source = eskill_commodities(sorted(tech["commodity_code"].unique()))
     codes = load("history_codes").select("release", "occupation_code", "onet_code")
     df = tech.join(codes, on=["release", "occupation_code"], how="inner")
     out = df.group_by("onet_code", "release").agg(
