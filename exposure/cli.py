@@ -367,7 +367,8 @@ def _manifest_fields(result, **extra):
 @model_option
 def evaluate(model_path: str | None) -> None:
     """Validate the scores: text model vs codebook (cross-validated by occupation),
-    ISCO-08 native vs O*NET crosswalk, and named sanity checks on real occupations.
+    ISCO-08 native vs O*NET crosswalk, place-boundness vs Dingel & Neiman (2020)
+    teleworkability (AUC, when that release is imported), and named sanity checks.
 
     Exits with 1 if a sanity check fails.
 
@@ -381,11 +382,28 @@ def evaluate(model_path: str | None) -> None:
     print_frame("Text model vs codebook labels (out of fold, grouped by occupation)", result.cv_metrics)
     print_frame("ISCO-08 native scores vs O*NET crosswalk (employment-weighted)", result.agreement)
     checks = sanity_checks(result.occupations)
+    _print_telework(result.occupations)
     print_frame("Sanity checks", checks.select("name", "title", "construct", "expect", "value", "percentile", "passed"))
     failed = checks.filter(~pl.col("passed"))
     if failed.height:
         click.echo(f"Error: {failed.height} sanity check(s) failed: {', '.join(failed['name'])}", err=True)
         sys.exit(1)
+
+
+def _print_telework(occupations: pl.DataFrame) -> None:
+    """Place-boundness against Dingel & Neiman (2020) teleworkability, or why not."""
+    from exposure.errors import DataError
+    from exposure.scoring.evaluate import telework_agreement, telework_points
+    from taxonomies import load
+
+    try:
+        telework, crosswalk = load("telework"), load("crosswalk")
+    except DataError as exc:
+        click.echo(f"Dingel & Neiman (2020) comparison skipped: {exc}", err=True)
+        return
+    print_frame("Scores vs Dingel & Neiman (2020) teleworkability: AUC for 'cannot be done at home' "
+                "(O*NET occupations with an unambiguous verdict)",
+                telework_agreement(telework_points(occupations, telework, crosswalk)))
 
 
 @cli.command("lookup")

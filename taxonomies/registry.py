@@ -21,7 +21,7 @@ import polars as pl
 from exposure.config import cache_dir
 from exposure.errors import InputError
 from exposure.io import atomic_path
-from taxonomies import crosswalks, employment, esco, isco08, onet, onet_history
+from taxonomies import benchmarks, crosswalks, employment, esco, isco08, onet, onet_history
 from taxonomies.releases import releases
 from taxonomies.schemas import SCHEMAS, conform
 
@@ -53,6 +53,7 @@ PARTS: tuple[Part, ...] = (
     Part("employment_us", "oews", ("oews",), employment.oews),
     Part("employment_ilostat", "ilostat", ("ilostat",), employment.ilostat),
     *(Part(*p) for p in onet_history.parts()),
+    Part("telework", "dingel_neiman", ("dingel_neiman",), benchmarks.telework),
 )
 
 TABLES: tuple[str, ...] = tuple(dict.fromkeys(p.table for p in PARTS))

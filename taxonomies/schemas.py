@@ -172,6 +172,13 @@ SCHEMAS: dict[str, dict[str, pl.DataType]] = {
         "mapping": Str,  # same code / recoded / split / merged / split+merged
         "crosswalk": Str,
     },
+    # a published measure to compare with: Dingel & Neiman (2020) teleworkability
+    "telework": {
+        "taxonomy": Str,  # onet2010 (O*NET-SOC 2010 occupations) or oes2018 (BLS OES 2018 codes)
+        "occupation_code": Str,
+        "title": Str,
+        "teleworkable": F64,  # 1 = can be done at home; BLS codes: share of O*NET occupations (0-1)
+    },
 }
 
 KEYS: dict[str, tuple[str, ...]] = {
@@ -189,6 +196,7 @@ KEYS: dict[str, tuple[str, ...]] = {
     "history_task_activities": ("release", "occupation_code", "task_id", "dwa_id"),
     "history_technology": ("release", "occupation_code", "kind", "commodity_code"),
     "history_codes": ("release", "occupation_code", "onet_code"),
+    "telework": ("taxonomy", "occupation_code"),
 }
 
 

@@ -1,6 +1,6 @@
 """The report section "Which identities are dissolving, 2008-2025", self-contained: its data
 (:func:`section_tables`) and its HTML fragment (:func:`section_html`), joined by
-:func:`report_section` for :func:`exposure.report.build.render`.
+:func:`section_data` for the report's section list (:mod:`exposure.report.sections.dissolving`).
 
 The section ranks O*NET occupations by how far their task *content* moved toward generic
 screen work (the :data:`~exposure.history.trajectories.SCREEN` construct, rewording matched
@@ -127,25 +127,33 @@ def section_html(tables: dict[str, pl.DataFrame], h: History, employment_label: 
     )
 
 
-def report_section(taxonomy: str, report_frame: pl.DataFrame, out: dict[str, pl.DataFrame],
-                   employment_label: str) -> tuple[str, str, str]:
-    """(id, title, HTML) of the section; its tables are added to ``out``. For the O*NET
-    report the report's own employment weights the shares; for ISCO-08, OEWS."""
+def section_data(ctx) -> dict:
+    """The section's values for :mod:`exposure.report.sections` (template
+    ``sections/dissolving.html``): its tables go to ``ctx.add_table``, the shares it quotes to
+    ``ctx.fact``. For the O*NET report the report's own employment weights the shares; for
+    ISCO-08, OEWS (the history follows O*NET occupations)."""
+    from markupsafe import Markup
+
     from exposure.history.trajectories import history
-    from exposure.report.html import esc, note
 
     try:
         h = history()
     except ExposureError as exc:
-        return ID, TITLE, note(esc(f"The O*NET release history is not available: {exc}"))
-    if taxonomy == "onet":
-        tables = section_tables(h, report_frame.select("occupation_code", "employment"))
-        label = employment_label
+        return {"missing": f"The O*NET release history is not available: {exc}", "body": None}
+    if ctx.taxonomy == "onet":
+        tables = section_tables(h, ctx.df.select("occupation_code", "employment"))
+        label = ctx.weights.label
     else:
         tables = section_tables(h)
         label = "BLS OEWS May 2024 (O*NET occupations; the history follows O*NET, not ISCO-08 unit groups)"
-    out.update(tables)
-    return ID, TITLE, section_html(tables, h, label)
+    for name, frame in tables.items():
+        ctx.add_table(name, frame)
+    shares = tables["history_moved.csv"]
+    ctx.fact("history", {"screen_construct": SCREEN, "moved_by": MOVED_BY,
+                         "employment_share_moved_toward": shares["employment_share"][0],
+                         "employment_share_never_resurveyed": shares["employment_share"][3],
+                         "top": tables["history_dissolving.csv"]["title"].head(3).to_list()})
+    return {"missing": None, "body": Markup(section_html(tables, h, label))}
 
 
-__all__ = ["ID", "TITLE", "report_section", "section_html", "section_tables"]
+__all__ = ["ID", "TITLE", "section_data", "section_html", "section_tables"]

@@ -30,8 +30,12 @@ RC = {
     "text.parse_math": False,
     "text.usetex": False,
     "font.family": "DejaVu Sans",
-    "font.size": 9,
-    "axes.titlesize": 10,
+    "font.size": 10,
+    "axes.titlesize": 11,
+    "axes.labelsize": 10,
+    "xtick.labelsize": 9.5,
+    "ytick.labelsize": 9.5,
+    "legend.fontsize": 9.5,
     "axes.spines.top": False,
     "axes.spines.right": False,
     "axes.grid": False,
@@ -63,6 +67,13 @@ def short(text: str | None, n: int = 38) -> str:
     """A label cut to ``n`` characters (with an ellipsis)."""
     text = "" if text is None else " ".join(str(text).split())
     return text if len(text) <= n else text[: n - 1].rstrip() + "\u2026"
+
+
+def wrap(text: str | None, width: int = 40) -> str:
+    """A full label broken over lines of at most ``width`` characters (nothing cut)."""
+    import textwrap
+
+    return "\n".join(textwrap.wrap("" if text is None else " ".join(str(text).split()), width)) or ""
 
 
 _ID = re.compile(r'\bid="([^"]+)"')
@@ -124,7 +135,7 @@ def headline(table: pl.DataFrame) -> Figure:
                 ax.errorbar(r["value"], y, xerr=[[r["value"] - r["lo"]], [r["hi"] - r["value"]]],
                             fmt="none", ecolor="#1c2833", capsize=3, lw=1)
                 ax.text(1.03, y, f"{r['value']:.0%} ({r['lo']:.0%}\u2013{r['hi']:.0%})",
-                        va="center", fontsize=8)
+                        va="center", fontsize=9.5)
         ax.set_yticks(range(len(HEADLINE)), [p.capitalize() for _, p in HEADLINE])
         ax.invert_yaxis()
         ax.set_xlim(0, 1.22)
@@ -132,7 +143,7 @@ def headline(table: pl.DataFrame) -> Figure:
         _pct(ax)
         ax.set_xlabel(f"share above the threshold {table['threshold'][0]:g} (bars: point scores; whiskers: lower and upper bounds)")
         if len(measures) > 1:
-            ax.legend(loc="upper center", bbox_to_anchor=(0.45, -0.28), ncols=2, frameon=False, fontsize=8)
+            ax.legend(loc="upper center", bbox_to_anchor=(0.45, -0.28), ncols=2, frameon=False, fontsize=9.5)
     return fig
 
 
@@ -151,7 +162,7 @@ def distribution(table: pl.DataFrame, threshold: float) -> Figure:
             ax.axvline(threshold, color=GREY, ls="--", lw=0.8)
             ax.set_title(LABELS[c])
             _pct(ax, "y")
-        axes[0, 0].legend(frameon=False, fontsize=7, loc="upper right")
+        axes[0, 0].legend(frameon=False, fontsize=9, loc="upper right")
         for ax in axes[1]:
             ax.set_xlabel("score")
         for ax in axes[:, 0]:
@@ -160,23 +171,25 @@ def distribution(table: pl.DataFrame, threshold: float) -> Figure:
 
 
 def major_groups(table: pl.DataFrame) -> Figure:
-    """Employment-weighted mean exposure by major group, with intervals."""
-    table = table.filter(pl.col("employment") > 0)
+    """Employment-weighted mean offshorability by major group, highest first, full
+    group names, whiskers from the lower and upper bounds."""
+    table = table.filter(pl.col("employment") > 0).sort(["offshorability", "major_code"], descending=[True, False])
     n = table.height
+    names = [wrap(f"{t} ({code})", 44) for code, t in zip(table["major_code"], table["major_title"].fill_null(""))]
+    lines = sum(max(x.count("\n") + 1, 1) for x in names)
     with matplotlib.rc_context(RC):
-        fig = _figure(9.0, 1.2 + 0.26 * n)
-        axes = fig.subplots(1, 3, sharey=True)
+        fig = _figure(8.0, 0.9 + 0.2 * lines + 0.08 * n)
+        ax = fig.subplots()
         y = np.arange(n)
-        names = [f"{code} {short(t, 44)}" for code, t in zip(table["major_code"], table["major_title"].fill_null(""))]
-        for ax, (c, _) in zip(axes, HEADLINE):
-            v, lo, hi = (table[f"{c}{s}"].to_numpy() for s in ("", "_lo", "_hi"))
-            ax.barh(y, v, color=COLOURS[c], height=0.7)
-            ax.errorbar(v, y, xerr=[v - lo, hi - v], fmt="none", ecolor="#1c2833", capsize=2, lw=0.8)
-            ax.set_xlim(0, 1)
-            ax.set_title(LABELS[c])
-            ax.set_xlabel("employment-weighted mean")
-        axes[0].set_yticks(y, names, fontsize=7.5)
-        axes[0].invert_yaxis()
+        v, lo, hi = (table[f"offshorability{s}"].to_numpy() for s in ("", "_lo", "_hi"))
+        ax.barh(y, v, color=COLOURS["offshorability"], height=0.7)
+        ax.errorbar(v, y, xerr=[v - lo, hi - v], fmt="none", ecolor="#1c2833", capsize=2, lw=0.8)
+        for yy, val in zip(y, v):
+            ax.text(0.01, yy, f"{val:.2f}", va="center", ha="left", color="white", fontsize=9, fontweight="bold")
+        ax.set_xlim(0, 1)
+        ax.set_xlabel("employment-weighted mean offshorability (whiskers: lower and upper bounds)")
+        ax.set_yticks(y, names)
+        ax.invert_yaxis()
     return fig
 
 
@@ -201,7 +214,7 @@ def wage(df: pl.DataFrame, deciles: pl.DataFrame) -> Figure:
         ax.set_xlabel("annual mean wage, US dollars (BLS OEWS May 2024, log scale)")
         ax.set_ylabel("offshorability")
         ax.set_ylim(0, 1)
-        ax.legend(frameon=False, fontsize=8, loc="upper left")
+        ax.legend(frameon=False, fontsize=9, loc="upper left")
     return fig
 
 
@@ -231,9 +244,9 @@ def quadrant(df: pl.DataFrame, corners: pl.DataFrame, taxonomy: str, threshold: 
                  ("low", "low"): (0.55, 0.01, "left", "bottom"), ("high", "low"): (top + 0.45, 0.01, "right", "bottom")}
         for r in corners.iter_rows(named=True):
             xx, yy, ha, va = spots[(r["skill"], r["offshorability"])]
-            largest = short(r["largest_occupations"].split(" | ")[0], 34) if r["largest_occupations"] else ""
-            ax.text(xx, yy, f"{r['corner']}\n{r['employment_share']:.0%} of employment\ne.g. {largest}",
-                    ha=ha, va=va, fontsize=7.5,
+            largest = wrap("e.g. " + r["largest_occupations"].split(" | ")[0], 32) if r["largest_occupations"] else ""
+            ax.text(xx, yy, f"{r['corner']}\n{r['employment_share']:.0%} of employment\n{largest}",
+                    ha=ha, va=va, fontsize=9,
                     bbox={"boxstyle": "round,pad=0.3", "fc": "white", "ec": "#d5d8dc", "alpha": 0.9})
     return fig
 
@@ -243,7 +256,7 @@ def identity(table: pl.DataFrame) -> Figure:
     with matplotlib.rc_context(RC):
         n = max(table.filter(pl.col("group") == "dissolving").height,
                 table.filter(pl.col("group") == "protected").height, 1)
-        fig = _figure(9.0, 1.0 + 0.22 * n)
+        fig = _figure(9.0, 1.0 + 0.42 * n)
         axes = fig.subplots(1, 2, sharex=True)
         for ax, group, colour, title in zip(
             axes, ("dissolving", "protected"), (COLOURS["offshorability"], COLOURS["place_boundness"]),
@@ -252,7 +265,7 @@ def identity(table: pl.DataFrame) -> Figure:
             d = table.filter(pl.col("group") == group).sort("rank")
             y = np.arange(d.height)
             ax.barh(y, d["identity_dissolution"].to_numpy(), color=colour, height=0.7)
-            ax.set_yticks(y, [short(t, 40) for t in d["title"]], fontsize=7.5)
+            ax.set_yticks(y, [wrap(t, 34) for t in d["title"]], fontsize=9)
             ax.invert_yaxis()
             ax.set_title(title)
             ax.set_xlabel("identity_dissolution")
@@ -260,20 +273,21 @@ def identity(table: pl.DataFrame) -> Figure:
 
 
 def countries(table: pl.DataFrame) -> Figure:
-    """Headline employment shares by country, with intervals."""
+    """Headline employment shares by country, with intervals, highest offshorable share first."""
+    table = table.sort(["offshorability", "country"], descending=[True, False])
     n = table.height
     with matplotlib.rc_context(RC):
         fig = _figure(9.0, 1.3 + 0.3 * n)
         axes = fig.subplots(1, 3, sharey=True)
         y = np.arange(n)
-        names = [f"{short(name, 22)} {year}" for name, year in zip(table["country_name"], table["year"])]
+        names = [f"{wrap(name, 24)} {year}" for name, year in zip(table["country_name"], table["year"])]
         for ax, (c, phrase) in zip(axes, HEADLINE):
             v, lo, hi = (table[f"{c}{s}"].to_numpy() for s in ("", "_lo", "_hi"))
             ax.barh(y, v, color=COLOURS[c], height=0.7)
             ax.errorbar(v, y, xerr=[v - lo, hi - v], fmt="none", ecolor="#1c2833", capsize=2, lw=0.8)
             ax.set_xlim(0, 1)
             _pct(ax)
-            ax.set_title(f"Employment {phrase}")
+            ax.set_title(wrap(f"Employment {phrase}", 22))
         axes[0].set_yticks(y, names)
         axes[0].invert_yaxis()
     return fig
@@ -306,13 +320,117 @@ def skill_graph(nodes: pl.DataFrame, edges: pl.DataFrame) -> Figure:
             c, sn = math.cos(angle), math.sin(angle)
             ha = "left" if c > 0.2 else "right" if c < -0.2 else "center"
             va = "bottom" if sn > 0.2 else "top" if sn < -0.2 else "center"
-            ax.annotate(short(r["label"], 30 if r["kind"] != "occupation" else 34), (r["x"], r["y"]),
+            ax.annotate(wrap(r["label"], 24), (r["x"], r["y"]),
                         xytext=(5 * c, 5 * sn), textcoords="offset points", ha=ha, va=va,
-                        fontsize=7.5 if bold else 6.5, fontweight="bold" if bold else "normal", zorder=3,
+                        fontsize=9 if bold else 8.5, fontweight="bold" if bold else "normal", zorder=3,
                         bbox={"boxstyle": "round,pad=0.1", "fc": "white", "ec": "none", "alpha": 0.7} if bold else None)
-        ax.legend(frameon=False, fontsize=8, loc="upper left", bbox_to_anchor=(-0.05, 1.02), markerscale=0.7)
+        ax.legend(frameon=False, fontsize=9.5, loc="upper left", bbox_to_anchor=(-0.05, 1.02), markerscale=0.7)
         ax.set_axis_off()
         ax.set_aspect("equal")
         ax.set_xlim(-1.55, 1.55)
         ax.set_ylim(-1.12, 1.12)
+    return fig
+
+
+def threshold_curve(curve: pl.DataFrame, threshold: float, between: tuple[float, float],
+                    literature: list[tuple[str, float, float]] = ()) -> Figure:
+    """Share of employment above each threshold (offshorability), the band between the
+    shares from the lower and upper bounds, the chosen threshold and the headline range,
+    and published estimates as reference bands."""
+    d = curve.filter(pl.col("construct") == "offshorability").sort("threshold")
+    with matplotlib.rc_context(RC):
+        fig = _figure(8.0, 4.0)
+        ax = fig.subplots()
+        x = d["threshold"].to_numpy()
+        ax.axvspan(between[0], between[1], color="#f4f6f7", zorder=0, label=f"headline range {between[0]:g}\u2013{between[1]:g}")
+        ax.fill_between(x, d["share_lo"].to_numpy(), d["share_hi"].to_numpy(), color=COLOURS["offshorability"],
+                        alpha=0.18, lw=0, label="from lower and upper bounds")
+        ax.plot(x, d["share"].to_numpy(), color=COLOURS["offshorability"], lw=2, marker="o", ms=3,
+                label="point scores")
+        for i, (name, lo, hi) in enumerate(literature):
+            ax.axhspan(lo, hi, color=["#2e86c1", "#239b56"][i % 2], alpha=0.15, lw=0)
+            ax.text(0.97, (lo + hi) / 2, name, ha="right", va="center", fontsize=9, color="#1c2833")
+        ax.axvline(threshold, color=GREY, ls="--", lw=1)
+        ax.set_xlim(0.05, 0.95)
+        ax.set_ylim(0, 1)
+        _pct(ax, "y")
+        ax.set_xlabel("threshold: an occupation counts as highly offshorable when its score is above it")
+        ax.set_ylabel("share of employment above the threshold")
+        ax.legend(frameon=False, loc="upper right", bbox_to_anchor=(1.0, 1.0))
+    return fig
+
+
+def bands(table: pl.DataFrame) -> Figure:
+    """Share of employment in each exposure band, in band order."""
+    palette = ["#d5d8dc", "#f5b7b1", "#ec7063", "#b03a2e", "#78281f"]
+    with matplotlib.rc_context(RC):
+        fig = _figure(8.0, 2.9)
+        ax = fig.subplots()
+        y = np.arange(table.height)
+        v = table["employment_share"].to_numpy()
+        ax.barh(y, v, color=palette[: table.height], height=0.7, edgecolor="#7f8c8d", lw=0.5)
+        for yy, val in zip(y, v):
+            ax.text(val + 0.01, yy, f"{val:.0%}", va="center", fontsize=10)
+        ax.set_yticks(y, [wrap(f"{b}: {label}", 30) for b, label in zip(table["band"], table["label"])])
+        ax.invert_yaxis()
+        ax.set_xlim(0, max(0.6, float(v.max()) + 0.1) if len(v) else 1)
+        _pct(ax)
+        ax.set_xlabel("share of employment")
+    return fig
+
+
+def top_exposed(table: pl.DataFrame, unit_word: str) -> Figure:
+    """Workers in occupations above the threshold, largest first, full names."""
+    names = [wrap(t, 46) for t in table["unit_title"]]
+    lines = sum(x.count("\n") + 1 for x in names)
+    with matplotlib.rc_context(RC):
+        fig = _figure(8.0, 0.9 + 0.2 * lines + 0.06 * table.height)
+        ax = fig.subplots()
+        y = np.arange(table.height)
+        v = table["exposed"].to_numpy() / 1e6
+        ax.barh(y, v, color=COLOURS["offshorability"], height=0.7)
+        ax.set_yticks(y, names)
+        ax.invert_yaxis()
+        ax.set_xlabel(f"workers in highly offshorable {unit_word}, millions")
+    return fig
+
+
+def trend(table: pl.DataFrame) -> Figure:
+    """Headline employment shares by year, with the band from the bounds."""
+    with matplotlib.rc_context(RC):
+        fig = _figure(8.0, 3.4)
+        ax = fig.subplots()
+        x = table["year"].to_numpy()
+        for c, phrase in HEADLINE:
+            ax.fill_between(x, table[f"{c}_lo"].to_numpy(), table[f"{c}_hi"].to_numpy(), color=COLOURS[c],
+                            alpha=0.12, lw=0)
+            ax.plot(x, table[c].to_numpy(), color=COLOURS[c], marker="o", lw=2, label=phrase)
+        ax.set_xticks(x, [str(v) for v in x])
+        ax.set_ylim(0, 1)
+        _pct(ax, "y")
+        ax.set_ylabel("share of employment")
+        ax.legend(frameon=False, loc="upper left", bbox_to_anchor=(1.0, 1.0))
+    return fig
+
+
+def telework(points: pl.DataFrame, roc: pl.DataFrame) -> Figure:
+    """Place-boundness of O*NET occupations that can and cannot be done at home
+    (Dingel & Neiman 2020), and the ROC curve of place-boundness for "not teleworkable"."""
+    with matplotlib.rc_context(RC):
+        fig = _figure(8.0, 3.4)
+        left, right = fig.subplots(1, 2, width_ratios=[1.5, 1])
+        bins = np.linspace(0, 1, 21)
+        for label, flag, colour in (("can be done at home", 1.0, "#2e86c1"), ("cannot", 0.0, COLOURS["place_boundness"])):
+            v = points.filter(pl.col("teleworkable") == flag)["place_boundness"].to_numpy()
+            left.hist(v, bins=bins, alpha=0.6, color=colour, label=f"{label} ({len(v)})")
+        left.set_xlabel("place-boundness")
+        left.set_ylabel("O*NET occupations")
+        left.legend(frameon=False, loc="upper left")
+        right.plot(roc["false_positive_rate"].to_numpy(), roc["true_positive_rate"].to_numpy(),
+                   color=COLOURS["place_boundness"], lw=2)
+        right.plot([0, 1], [0, 1], color=GREY, ls="--", lw=0.8)
+        right.set_xlabel("false positive rate")
+        right.set_ylabel("true positive rate")
+        right.set_title("ROC: place-bound \u2192 not teleworkable", fontsize=10)
+        right.set_aspect("equal")
     return fig

@@ -2,8 +2,12 @@
 
 The occupation frame (:func:`occupation_frame`) has one row per scored occupation of the
 chosen taxonomy: ``occupation_code``, ``title``, ``major_code``, ``major_title``,
-``skill_level``, ``employment`` (persons), ``annual_wage`` (US dollars or null) and every
-construct with its ``_lo``/``_hi`` bounds. Every table returned is sorted explicitly.
+``skill_level``, ``employment`` (persons), ``annual_wage`` (US dollars or null), every
+construct with its ``_lo``/``_hi`` bounds, ``share_high_offshorability`` (share of task
+weight above 0.5), and the unit the employment is measured for: ``unit``, ``unit_title``
+and ``unit_size`` (how many occupations share that unit's employment; for O*NET with
+OEWS, the SOC code whose employment is split equally among its O*NET occupations).
+Every table returned is sorted explicitly.
 
 "Highly" exposed means a score strictly above the threshold. A share's interval takes the
 occupations' lower bounds (``_lo > threshold``) and upper bounds (``_hi > threshold``)
@@ -11,6 +15,8 @@ instead of their point scores; since lo <= score <= hi, lo share <= share <= hi 
 """
 
 from __future__ import annotations
+
+from pathlib import Path
 
 import polars as pl
 
@@ -42,7 +48,8 @@ def major_of(taxonomy: str) -> pl.Expr:
 def occupation_frame(scores: pl.DataFrame, occupations: pl.DataFrame, weights: pl.DataFrame,
                      taxonomy: str, major_titles: dict[str, str]) -> pl.DataFrame:
     """One row per scored occupation of ``taxonomy`` with its weights and scores."""
-    sc = scores.filter(pl.col("taxonomy") == taxonomy).select("occupation_code", "title", *BOUNDS)
+    keep = [c for c in ("share_high_offshorability",) if c in scores.columns]
+    sc = scores.filter(pl.col("taxonomy") == taxonomy).select("occupation_code", "title", *BOUNDS, *keep)
     skill = occupations.filter(pl.col("taxonomy") == taxonomy).select(
         "occupation_code", pl.col("skill_level").cast(pl.Int64)
     )
@@ -57,9 +64,17 @@ def occupation_frame(scores: pl.DataFrame, occupations: pl.DataFrame, weights: p
             major_title=pl.col("major_code").replace_strict(major_titles, default=None, return_dtype=pl.String)
         )
     )
+    extra = [c for c in ("share_high_offshorability",) if c in df.columns]
+    units = [c for c in ("unit", "unit_title") if c in weights.columns]
+    if units:
+        df = df.join(weights.select("occupation_code", *units), on="occupation_code", how="left")
+    df = df.with_columns(
+        unit=pl.coalesce(pl.col("unit"), pl.col("occupation_code")) if units else pl.col("occupation_code"),
+        unit_title=pl.coalesce(pl.col("unit_title"), pl.col("title")) if units else pl.col("title"),
+    ).with_columns(unit_size=pl.len().over("unit").cast(pl.Int64))
     return df.select(
         "occupation_code", "title", "major_code", "major_title", "skill_level", "employment",
-        "annual_wage", *BOUNDS,
+        "annual_wage", *BOUNDS, *extra, "unit", "unit_title", "unit_size",
     ).sort("occupation_code")
 
 
@@ -230,3 +245,96 @@ def country_row(df: pl.DataFrame, threshold: float) -> dict[str, float]:
     out.update({f"mean_{k}": v for k, v in m.items()})
     out["employment"] = float(d["employment"].sum())
     return out
+
+
+# --- threshold-robust headline ---------------------------------------------------------------
+
+BANDS_FILE = Path(__file__).with_name("bands.csv")
+CURVE_THRESHOLDS = tuple(round(0.05 * i, 2) for i in range(1, 20))
+RANGE = (0.4, 0.6)  # the thresholds the headline range spans
+
+
+def band_spec(path: Path = BANDS_FILE) -> pl.DataFrame:
+    """The exposure bands (a reviewable judgement, one rationale per row)."""
+    return pl.read_csv(path, schema={"band": pl.String, "label": pl.String, "mean_above": pl.Float64,
+                                     "mean_at_most": pl.Float64, "task_share_at_least": pl.Float64,
+                                     "task_share_below": pl.Float64, "rationale": pl.String})
+
+
+def band_of(spec: pl.DataFrame) -> pl.Expr:
+    """The band of each occupation from its mean offshorability and the share of its task
+    weight above 0.5 (an occupation without task shares counts as sharing 0.5)."""
+    m = pl.col("offshorability")
+    s = pl.col("share_high_offshorability").fill_null(0.5)
+    expr = pl.lit(None, pl.String)
+    for r in reversed(list(spec.iter_rows(named=True))):
+        cond = (m > r["mean_above"]) & (m <= r["mean_at_most"])
+        if r["task_share_at_least"] is not None:
+            cond = cond & (s >= r["task_share_at_least"])
+        if r["task_share_below"] is not None:
+            cond = cond & (s < r["task_share_below"])
+        expr = pl.when(cond).then(pl.lit(r["band"])).otherwise(expr)
+    return expr
+
+
+def bands(df: pl.DataFrame, spec: pl.DataFrame | None = None) -> pl.DataFrame:
+    """Occupations and employment in each exposure band, in band order."""
+    spec = band_spec() if spec is None else spec
+    d = df.with_columns(band=band_of(spec))
+    if "share_high_offshorability" not in d.columns:
+        d = d.with_columns(share_high_offshorability=pl.lit(None, pl.Float64))
+    total = d["employment"].sum()
+    agg = d.group_by("band").agg(occupations=pl.len(), employment=pl.col("employment").sum())
+    order = spec.select("band", "label", "rationale").with_row_index("order")
+    out = order.join(agg, on="band", how="left").with_columns(
+        pl.col("occupations").fill_null(0).cast(pl.Int64), pl.col("employment").fill_null(0.0),
+    ).with_columns(employment_share=pl.col("employment") / total if total else pl.lit(0.0))
+    return out.sort("order").select("band", "label", "occupations", "employment", "employment_share", "rationale")
+
+
+def threshold_curve(df: pl.DataFrame, thresholds=CURVE_THRESHOLDS) -> pl.DataFrame:
+    """Share of employment above each threshold for each headline construct, with the
+    shares from the lower and upper bounds (``share_lo`` <= ``share`` <= ``share_hi``)."""
+    d = df.filter(pl.col("employment") > 0)
+    rows = []
+    for t in thresholds:
+        sh = shares(d, t)
+        for c, _ in HEADLINE:
+            rows.append({"construct": c, "threshold": float(t), "share": sh[c], "share_lo": sh[f"{c}_lo"],
+                         "share_hi": sh[f"{c}_hi"]})
+    order = {c: i for i, (c, _) in enumerate(HEADLINE)}
+    return pl.DataFrame(rows).with_columns(
+        _o=pl.col("construct").replace_strict(order, return_dtype=pl.Int64)
+    ).sort("_o", "threshold").drop("_o")
+
+
+def headline_range(df: pl.DataFrame, construct: str = "offshorability", between=RANGE) -> dict[str, float]:
+    """The headline as a range: the share above the lower and the upper end of
+    ``between`` (point scores), and the share of employment whose score lies in between
+    (what makes the range wide)."""
+    d = df.filter(pl.col("employment") > 0)
+    lo_t, hi_t = between
+    total = d["employment"].sum()
+    at = {t: float(d.filter(pl.col(construct) > t)["employment"].sum() / total) for t in between}
+    middle = float(d.filter((pl.col(construct) > lo_t) & (pl.col(construct) <= hi_t))["employment"].sum() / total)
+    return {"from_threshold": lo_t, "to_threshold": hi_t, "share_at_low_threshold": at[lo_t],
+            "share_at_high_threshold": at[hi_t], "share_between": middle}
+
+
+def top_exposed(df: pl.DataFrame, threshold: float, n: int = 20) -> pl.DataFrame:
+    """The ``n`` units (the codes employment is measured for) with the most workers in
+    occupations scoring above the threshold, with the occupations they hold."""
+    d = df.filter((pl.col("offshorability") > threshold) & (pl.col("employment") > 0))
+    agg = d.group_by("unit", "unit_title").agg(
+        exposed=pl.col("employment").sum(),
+        occupations=pl.col("title").sort_by("occupation_code").str.join(" | "),
+        n_occupations=pl.len(),
+        offshorability=(pl.col("offshorability") * pl.col("employment")).sum() / pl.col("employment").sum(),
+        offshorability_lo=(pl.col("offshorability_lo") * pl.col("employment")).sum() / pl.col("employment").sum(),
+        offshorability_hi=(pl.col("offshorability_hi") * pl.col("employment")).sum() / pl.col("employment").sum(),
+        major_title=pl.col("major_title").first(),
+    )
+    return agg.sort(["exposed", "unit"], descending=[True, False]).head(n).with_row_index("rank", offset=1).select(
+        pl.col("rank").cast(pl.Int64), "unit", "unit_title", "major_title", "exposed", "n_occupations",
+        "occupations", "offshorability", "offshorability_lo", "offshorability_hi",
+    )

@@ -17,7 +17,7 @@ and ``annual_wage`` (US dollars, OEWS May 2024 annual mean; null when OEWS has n
   US employment. For O*NET, each unit group's employment is then split among the O*NET
   occupations linked to it in proportion to their US employment x crosswalk weight.
   Employment "not classified" (ILOSTAT ``X``) is left out and reported. ILOSTAT has no
-  wages: the US wage is kept for the wage figure only.
+  wages, and US wages are not another country's: ``annual_wage`` is null.
 """
 
 from __future__ import annotations
@@ -46,6 +46,24 @@ class Weights:
     year: int | None = None
     survey: str | None = None
     unclassified_share: float = 0.0  # share of employment not classified by occupation (ILOSTAT X)
+
+
+def onet_units(onet_codes: pl.Series, oews: pl.DataFrame) -> pl.DataFrame:
+    """The OEWS code whose employment each O*NET occupation takes (``unit``, with its OEWS
+    title ``unit_title``): the SOC 2018 detailed code where OEWS has it, else the broad
+    group, as in :func:`exposure.scoring.occupations.onet_employment`. O*NET occupations
+    sharing a unit share its employment equally: the split is an assumption, so the
+    report shows employment per unit, not per O*NET occupation."""
+    known = oews.filter(pl.col("employment").is_not_null())
+    titles = dict(known.select("soc_code", "title").iter_rows())
+    df = pl.DataFrame({"occupation_code": onet_codes}).with_columns(
+        soc=pl.col("occupation_code").str.slice(0, 7), broad=pl.col("occupation_code").str.slice(0, 6) + "0",
+    )
+    return df.select(
+        "occupation_code",
+        unit=pl.when(pl.col("soc").is_in(sorted(titles))).then(pl.col("soc"))
+        .when(pl.col("broad").is_in(sorted(titles))).then(pl.col("broad")).otherwise(None),
+    ).with_columns(unit_title=pl.col("unit").replace_strict(titles, default=None, return_dtype=pl.String))
 
 
 def onet_isco_links(onet_us: pl.DataFrame, crosswalk: pl.DataFrame) -> pl.DataFrame:
@@ -174,18 +192,16 @@ def weights(taxonomy: str, source: str, codes: dict[str, pl.Series], oews: pl.Da
     links = onet_isco_links(onet_us, crosswalk)
     us_isco = isco_oews(links, codes["isco08"])
     if source == "oews":
-        frame = onet_us if taxonomy == "onet" else us_isco
+        frame = onet_us.join(onet_units(codes["onet"], oews), on="occupation_code", how="left") \
+            if taxonomy == "onet" else us_isco
         return Weights(frame.sort("occupation_code"), "oews",
                        "BLS OEWS May 2024, United States", country="USA",
                        country_name="United States", year=2024)
     year = check_country_year(ilostat, country, year)
     isco_emp, facts = ilostat_unit_groups(ilostat, country, year, us_isco)
-    if taxonomy == "isco08":
-        frame = isco_emp.join(us_isco.select("occupation_code", "annual_wage"), on="occupation_code", how="left")
-    else:
-        frame = onet_from_isco(isco_emp, links, codes["onet"]).join(
-            onet_us.select("occupation_code", "annual_wage"), on="occupation_code", how="left"
-        )
+    # ILOSTAT has no wages, and another country's wages are not these workers' wages
+    frame = isco_emp if taxonomy == "isco08" else onet_from_isco(isco_emp, links, codes["onet"])
+    frame = frame.with_columns(annual_wage=pl.lit(None, pl.Float64))
     label = f"ILOSTAT, {facts['country_name']} {year} ({facts['survey']})"
     return Weights(frame.sort("occupation_code"), "ilostat", label, country=country,
                    country_name=facts["country_name"], year=year, survey=facts["survey"],
