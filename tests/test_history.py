@@ -224,3 +224,21 @@ def test_outputs_and_lookup(hist, tmp_path):
     for a, b in zip(sorted(written), sorted(again)):
         assert a.read_bytes() == b.read_bytes()
     assert np.isfinite(top[f"{screen}_change"].to_numpy()).all()
+
+
+def test_report_section_tables_and_html(hist):
+    from html import escape
+
+    from exposure.history.section import section_html, section_tables
+
+    tables = section_tables(hist)
+    top, moved = tables["history_dissolving.csv"], tables["history_moved.csv"]
+    screen = hist.meta["history"]["screen_construct"]
+    assert top.height == 15 and top["employment"].null_count() == 0
+    assert top[f"{screen}_change"].is_sorted(descending=True)
+    # toward, away, less and the redefined occupations partition the occupations
+    parts = moved.filter(~pl.col("group").str.starts_with("never"))
+    assert parts["occupations"].sum() == hist.occupations.height
+    assert parts["employment_share"].sum() == pytest.approx(1.0)
+    page = section_html(tables, hist, "BLS OEWS May 2024")
+    assert escape(top["title"][0]) in page and "not re-surveyed" in page

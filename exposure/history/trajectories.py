@@ -270,6 +270,9 @@ def history_key(model_path: str | None = None) -> str:
     h.update(model_info(model_path).key.encode())
     h.update(Path(__file__).read_bytes())
     h.update(json.dumps([REID_SIMILARITY, MOVED_BY, SCREEN]).encode())
+    from exposure.graph.eskills import e_skill_list
+
+    h.update(e_skill_list("onet").write_csv().encode())  # the technology e-skills
     return h.hexdigest()[:16]
 
 
