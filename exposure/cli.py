@@ -44,7 +44,8 @@ def cli(ctx: click.Context) -> None:
 release_option = click.option(
     "--release", "names", multiple=True, metavar="NAME",
     help="Only this release (repeatable): onet, esco, isco08, soc_crosswalks, "
-    "nesta_crosswalk, oews, ilostat. Default: all.",
+    "nesta_crosswalk, oews, ilostat, onet_13_0 ... onet_25_1 (earlier O*NET releases), "
+    "onetsoc2009_crosswalk. Default: all.",
 )
 
 
