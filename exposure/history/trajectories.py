@@ -108,29 +108,38 @@ def reid_pairs(tasks: pl.DataFrame, vectors: dict[str, np.ndarray],
     """Tasks that left an occupation's list in a release matched to tasks with a new id that
     entered it in the same release: mutual nearest neighbours with cosine >= ``threshold``.
 
-    ``tasks`` has release, onet_code, task_id, task_text; ``vectors`` maps text -> unit vector.
+    ``tasks`` has release, onet_code, task_id, task_text; ``vectors`` maps text -> unit vector
+    (only the texts of tasks that left or entered a list are looked up).
     """
+    rank = {r: i for i, r in enumerate(ORDER)}
+    t = tasks.select("onet_code", "release", "task_id", "task_text").with_columns(
+        rk=pl.col("release").replace_strict(rank, return_dtype=pl.Int32))
+    present = t.select("onet_code", "rk").unique().sort("onet_code", "rk").with_columns(
+        prev=pl.col("rk").shift(1).over("onet_code"))
+    steps = present.filter(pl.col("prev").is_not_null())
+    cur = t.join(steps, on=["onet_code", "rk"], how="inner")
+    before = t.rename({"rk": "prev"}).select("onet_code", "prev", "task_id", "task_text")
+    new = cur.join(before.select("onet_code", "prev", "task_id"), on=["onet_code", "prev", "task_id"], how="anti")
+    gone = before.join(steps.select("onet_code", "prev", "rk"), on=["onet_code", "prev"], how="inner").join(
+        t.select("onet_code", "rk", "task_id"), on=["onet_code", "rk", "task_id"], how="anti")
+    both = new.select("onet_code", "rk").unique().join(gone.select("onet_code", "rk").unique(), on=["onet_code", "rk"])
+    new = new.join(both, on=["onet_code", "rk"], how="semi").sort("onet_code", "rk", "task_id")
+    gone = gone.join(both, on=["onet_code", "rk"], how="semi").sort("onet_code", "rk", "task_id")
+    new_groups = {k: df for k, df in new.group_by("onet_code", "rk", maintain_order=True)}
     rows = []
-    by = {k: df for k, df in tasks.group_by("onet_code", "release")}
-    for code in sorted(tasks["onet_code"].unique()):
-        present = [r for r in ORDER if (code, r) in by]
-        for prev, cur in zip(present, present[1:]):
-            a, b = by[(code, prev)], by[(code, cur)]
-            gone = a.filter(~pl.col("task_id").is_in(b["task_id"].implode()))
-            new = b.filter(~pl.col("task_id").is_in(a["task_id"].implode()))
-            if gone.is_empty() or new.is_empty():
-                continue
-            A = np.stack([vectors[t] for t in gone["task_text"]])
-            B = np.stack([vectors[t] for t in new["task_text"]])
-            S = A @ B.T
-            best_b, best_a = S.argmax(axis=1), S.argmax(axis=0)
-            for i, j in enumerate(best_b):
-                if best_a[j] == i and S[i, j] >= threshold:
-                    rows.append((code, prev, cur, gone["task_id"][i], new["task_id"][int(j)], float(S[i, j]),
-                                 gone["task_text"][i], new["task_text"][int(j)]))
+    for (code, rk), a in gone.group_by("onet_code", "rk", maintain_order=True):
+        b = new_groups[(code, rk)]
+        A = np.stack([vectors[x] for x in a["task_text"]])
+        B = np.stack([vectors[x] for x in b["task_text"]])
+        S = A @ B.T
+        best_b, best_a = S.argmax(axis=1), S.argmax(axis=0)
+        for i, j in enumerate(best_b):
+            if best_a[j] == i and S[i, j] >= threshold:
+                rows.append((code, ORDER[a["prev"][0]], ORDER[rk], a["task_id"][i], b["task_id"][int(j)],
+                             float(S[i, j]), a["task_text"][i], b["task_text"][int(j)]))
     schema = {"onet_code": pl.String, "from_release": pl.String, "to_release": pl.String, "old_task_id": pl.String,
               "new_task_id": pl.String, "similarity": pl.Float64, "old_text": pl.String, "new_text": pl.String}
-    return pl.DataFrame(rows, schema=schema, orient="row")
+    return pl.DataFrame(rows, schema=schema, orient="row").sort("onet_code", "to_release", "old_task_id")
 
 
 def chains(tasks: pl.DataFrame, pairs: pl.DataFrame) -> pl.DataFrame:
@@ -159,9 +168,10 @@ def _aggregate(df: pl.DataFrame, scores: pl.DataFrame, text: str, weight: str, q
     from exposure.scoring.occupations import aggregate_tasks
 
     cols = [*cb.CONSTRUCTS, *[f"sigma_{c}" for c in cb.CODED]]
+    # sorted, so that float sums run in the same order every time (same inputs, same digits)
     joined = df.select("release", "onet_code", pl.col(text).alias("text"), pl.col(weight).alias("weight")).join(
         scores.select("text", *cols), on="text", how="left"
-    )
+    ).sort("release", "onet_code", "text", "weight")
     return aggregate_tasks(joined.rename({"release": "taxonomy", "onet_code": "occupation_code"}), q_occ).rename(
         {"taxonomy": "release", "occupation_code": "onet_code"}
     )
@@ -276,10 +286,40 @@ def history_key(model_path: str | None = None) -> str:
     return h.hexdigest()[:16]
 
 
+def _q_occupation(model_path: str | None) -> dict[str, float]:
+    """The occupation-level conformal scale per coded construct, as the current scores use it."""
+    from exposure.scoring.pipeline import scores, text_fit
+
+    q = scores(model_path).meta.get("text_model", {}).get("conformal_scale_occupation")
+    if q and set(q) == set(cb.CODED):
+        return {c: float(q[c]) for c in cb.CODED}
+    return dict(zip(cb.CODED, map(float, text_fit(model_path).q_occupation)))
+
+
+def text_scores(texts: list[str], model_path: str | None = None) -> pl.DataFrame:
+    """:func:`exposure.scoring.pipeline.score_text` of ``texts`` (each construct and its
+    spread), cached by text under the score cache's key: a text's score depends only on
+    the text and the fitted model, so a rebuild scores only texts it has not seen."""
+    from exposure.scoring.pipeline import score_key, score_text
+
+    cols = [*cb.CONSTRUCTS, *[f"sigma_{c}" for c in cb.CODED]]
+    path = cache_dir() / "history" / "text_scores" / f"{score_key(model_path)}.parquet"
+    have = pl.read_parquet(path) if path.is_file() else pl.DataFrame(schema={"text": pl.String, **{c: pl.Float64 for c in cols}})
+    todo = sorted(set(texts) - set(have["text"]))
+    if todo:
+        fresh = score_text(todo, model_path).select("text", *[pl.col(c).cast(pl.Float64) for c in cols])
+        have = pl.concat([have, fresh]).sort("text")
+        with atomic_path(path) as tmp:
+            have.write_parquet(tmp, statistics=False)
+        for stale in path.parent.glob("*.parquet"):  # scores of another fitted model
+            if stale != path:
+                stale.unlink(missing_ok=True)
+    return have.filter(pl.col("text").is_in(texts))
+
+
 def compute(model_path: str | None = None, progress: Progress | None = None) -> History:
     """Score every release's tasks and build the trajectories (no history cache)."""
     from exposure.embed import embed
-    from exposure.scoring.pipeline import score_text, text_fit
 
     def step(label: str, done: int = 0, total: int = 1) -> None:
         if progress:
@@ -294,10 +334,8 @@ def compute(model_path: str | None = None, progress: Progress | None = None) -> 
     pairs = reid_pairs(tasks, vectors)
     ch = chains(tasks, pairs)
     step("scoring task statements")
-    fit = text_fit(model_path)
-    q_occ = dict(zip(cb.CODED, map(float, fit.q_occupation)))
-    scored_texts = sorted(set(texts) | set(ch["anchor_text"]))
-    scores = score_text(scored_texts, model_path)
+    q_occ = _q_occupation(model_path)
+    scores = text_scores(sorted(set(texts) | set(ch["anchor_text"])), model_path)
     step("aggregating occupations")
     content = _aggregate(ch.unique(["release", "onet_code", "chain"]), scores, "anchor_text", "anchor_weight", q_occ)
     worded = _aggregate(ch, scores, "task_text", "weight", q_occ).select(
@@ -348,8 +386,8 @@ def compute(model_path: str | None = None, progress: Progress | None = None) -> 
             "task_statements": tasks.height, "distinct_texts": len(texts), "reid_pairs": pairs.height,
         },
     }
-    text_scores = scores.select("text", *cb.CONSTRUCTS, *[f"sigma_{c}" for c in cb.CODED]).sort("text")
-    return History(traj, occ, chain_out, text_scores, meta)
+    per_text = scores.select("text", *cb.CONSTRUCTS, *[f"sigma_{c}" for c in cb.CODED]).sort("text")
+    return History(traj, occ, chain_out, per_text, meta)
 
 
 def summarise(traj: pl.DataFrame, ch: pl.DataFrame) -> pl.DataFrame:
