@@ -216,7 +216,8 @@ def test_outputs_and_lookup(hist, tmp_path):
     screen = hist.meta["history"]["screen_construct"]
     assert top[f"{screen}_change"].is_sorted(descending=True) and top["employment"].null_count() == 0
     page = lookup_history("onet", "43-3031.00")
-    assert page["line"].startswith(screen.replace("_", " ")) and "re-surveyed in" in page["line"]
+    assert page["line"].startswith(screen.replace("e_skill", "e-skill").replace("_", " "))
+    assert "re-surveyed in" in page["line"]
     assert "Prepare and process payroll information." in page["appeared"]
     assert "note" in lookup_history("isco08", "4311")
     # the same inputs give the same files

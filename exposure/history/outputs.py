@@ -169,6 +169,11 @@ def first_look(h: History) -> pl.DataFrame:
 # --- lookup ------------------------------------------------------------------------------
 
 
+def label(construct: str) -> str:
+    """A construct's name as the text shows it ("e-skill content", "offshorability")."""
+    return construct.replace("e_skill", "e-skill").replace("_", " ")
+
+
 def _fmt(v: float | None) -> str:
     return "n/a" if v is None else f"{v:.2f}"
 
@@ -182,7 +187,7 @@ def trajectory_line(h: History, code: str) -> dict[str, Any] | None:
     o = occ.row(0, named=True)
     t = h.trajectories.filter(pl.col("onet_code") == code)
     resurveyed = o["resurveyed_in"] or ""
-    parts = [f"{SCREEN.replace('_', ' ')} {_fmt(o[f'{SCREEN}_first'])} ({o['first_release']}, {o['first_year']}) "
+    parts = [f"{label(SCREEN)} {_fmt(o[f'{SCREEN}_first'])} ({o['first_release']}, {o['first_year']}) "
              f"-> {_fmt(o[f'{SCREEN}_last'])} ({LAST})"]
     if SCREEN != "offshorability":
         parts.append(f"offshorability {_fmt(o['offshorability_first'])} -> {_fmt(o['offshorability_last'])}")
