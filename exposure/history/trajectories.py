@@ -383,7 +383,8 @@ def compute(model_path: str | None = None, progress: Progress | None = None) -> 
         "history": {
             "releases": list(ORDER), "reid_similarity": REID_SIMILARITY, "moved_by": MOVED_BY,
             "screen_construct": SCREEN, "technology_e_skills": tech_source,
-            "task_statements": tasks.height, "distinct_texts": len(texts), "reid_pairs": pairs.height,
+            "task_statements": load("history_tasks").height, "task_rows_by_2019_code": tasks.height,
+            "distinct_texts": len(texts), "reid_pairs": pairs.height,
         },
     }
     per_text = scores.select("text", *cb.CONSTRUCTS, *[f"sigma_{c}" for c in cb.CODED]).sort("text")
