@@ -82,6 +82,12 @@ def _ilostat() -> Counts:
     return [("countries", ilo["country"].n_unique()), ("rows", ilo.height)]
 
 
+def _dingel_neiman() -> Counts:
+    t = load("telework")
+    return [("O*NET-SOC 2010 occupations", t.filter(pl.col("taxonomy") == "onet2010").height),
+            ("BLS OES 2018 codes", t.filter(pl.col("taxonomy") == "oes2018").height)]
+
+
 COUNTS: dict[str, Callable[[], Counts]] = {
     "onet": _onet,
     "esco": _esco,
@@ -90,7 +96,10 @@ COUNTS: dict[str, Callable[[], Counts]] = {
     "nesta_crosswalk": _nesta,
     "oews": _oews,
     "ilostat": _ilostat,
+    "dingel_neiman": _dingel_neiman,
 }
+
+
 def _history(release: str) -> Callable[[], Counts]:
     from taxonomies.onet_history import WITH_DWAS, WITH_TECHNOLOGY
 

@@ -1,19 +1,18 @@
 """The policy analyst report on the real data: files, figures, numbers, escaping, bad input,
-atomic writing, determinism, and rendering in headless Chromium."""
+atomic writing, determinism, the threshold-robust headline, country reports, rounding,
+the published benchmark, the citation line, and the page in headless Chromium (sorting,
+filtering, no console errors, readable without scripts)."""
 
 from __future__ import annotations
 
 import base64
+import hashlib
 import json
-import os
 import re
 import shutil
-import socket
-import struct
 import subprocess
-import time
-import urllib.request
 from dataclasses import replace
+from html import unescape
 from pathlib import Path
 
 import polars as pl
@@ -24,8 +23,10 @@ from exposure.report import DEFAULT_COUNTRIES, build_report
 from exposure.report import build as report_build
 from exposure.report import figures as report_figures
 
-FIGURES = ("fig-headline", "fig-distribution", "fig-major-groups", "fig-wage", "fig-quadrant",
-           "fig-identity", "fig-skill-graph", "fig-countries")
+FIGURES = ("fig-threshold", "fig-bands", "fig-top", "fig-major-groups", "fig-distribution", "fig-wage",
+           "fig-quadrant", "fig-identity", "fig-skill-graph", "fig-dissolving-history", "fig-countries", "fig-telework")
+SECTIONS_US = ["findings", "headline", "top", "major-groups", "distribution", "wage", "quadrant", "identity",
+               "skill-graph", "dissolving-history", "countries", "telework", "methods", "cite"]
 COLUMNS = {
     "headline.csv": {"measure", "construct", "phrase", "value", "lo", "hi", "threshold"},
     "distribution.csv": {"construct", "bin_lo", "bin_hi", "occupations", "occupation_share", "employment",
@@ -49,6 +50,15 @@ COLUMNS = {
     "validation_text_model.csv": {"construct", "pearson_r"},
     "validation_isco_agreement.csv": {"construct", "pearson_r"},
     "validation_sanity_checks.csv": {"name", "passed"},
+    "threshold_curve.csv": {"construct", "threshold", "share", "share_lo", "share_hi"},
+    "bands.csv": {"band", "label", "occupations", "employment", "employment_share", "rationale"},
+    "top_exposed.csv": {"rank", "unit", "unit_title", "exposed", "occupations", "offshorability"},
+    "telework_points.csv": {"occupation_code", "place_boundness", "teleworkable"},
+    "telework_agreement.csv": {"construct", "occupations", "auc_not_teleworkable"},
+    "telework_roc.csv": {"false_positive_rate", "true_positive_rate"},
+    "history_dissolving.csv": {"rank", "onet_code", "title", "first_release", "n_resurveys", "employment"},
+    "history_moved.csv": {"group", "occupations", "employment", "employment_share"},
+    "history_first_look.csv": {"figure", "value", "note"},
 }
 PAYLOAD = '</td></svg><script>alert("x")</script><img src=x onerror=alert(1)> & $\\frac{1}{0}$ \'q\''
 
@@ -95,7 +105,12 @@ def test_html_is_self_contained_with_every_figure(onet_report):
     for fig in FIGURES:
         block = re.search(rf'<figure id="{fig}" class="fig">(.*?)</figure>', html, re.S)
         assert block and "<svg " in block.group(1), fig
-    assert "<script" not in html.lower()
+    # one inline script, allowed by its hash and nothing else
+    scripts = re.findall(r"<script>(.*?)</script>", html, re.S)
+    assert len(scripts) == 1 and html.lower().count("<script") == 1
+    digest = base64.b64encode(hashlib.sha256(scripts[0].encode()).digest()).decode()
+    csp = unescape(re.search(r'http-equiv="Content-Security-Policy" content="([^"]+)"', html).group(1))
+    assert f"script-src 'sha256-{digest}'" in csp and "unsafe-inline" not in csp.split("script-src")[1]
     # no resource from elsewhere: the only URLs are XML namespaces, links are local CSVs
     urls = set(re.findall(r"""(?:src|href)\s*=\s*["']([^"']+)""", html))
     assert all(u.startswith(("#", "data:")) or u.endswith(".csv") for u in urls), urls
@@ -155,6 +170,9 @@ def test_isco_report_from_ilostat(isco_report, tables):
         (pl.col("country") == "DEU") & (pl.col("year") == 2018) & pl.col("isco08_2digit").str.contains(r"^\d\d$")
     )
     assert occ["employment"].sum() == pytest.approx(ilo["employment_thousands"].sum() * 1000, rel=1e-6)
+    # no foreign wages: ILOSTAT has none, and US wages are not German workers' wages
+    assert occ["annual_wage"].null_count() == occ.height
+    assert not (isco_report.parent / "wage_deciles.csv").exists()
     countries = _csv(isco_report, "countries.csv")
     assert countries["country"].to_list() == ["DEU", "FRA", "PHL"]
     assert set(countries["year"]) == {2018}
@@ -188,7 +206,7 @@ def test_text_from_data_is_escaped(scored, tmp_path):
     releases = [{**r, "attribution": PAYLOAD} if r["release"] == "onet" else r for r in inputs.releases]
     inputs = replace(inputs, occupation_scores=occ, skills=skills, releases=releases)
     html = report_build._build(tmp_path / "evil", inputs, options).read_text(encoding="utf-8")
-    assert "<script" not in html.lower() and "<img" not in html.lower()
+    assert html.lower().count("<script") == 1 and "<img" not in html.lower()
     escaped = "&lt;/td&gt;&lt;/svg&gt;&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;"
     assert html.count(escaped) >= 3  # tables (occupations, e-skills, releases)
     # in the figures matplotlib escapes the text too, and no mathtext is parsed
@@ -289,199 +307,422 @@ def test_rebuilding_into_a_folder_replaces_the_report(onet_report, tmp_path):
     assert _csv(folder / "report.html", "headline.csv")["threshold"][0] == 0.6
 
 
+# --- what an analyst cites (issue: an exposure report a policy analyst can cite) --------------
+
+
+def _html(report: Path) -> str:
+    return report.read_text(encoding="utf-8")
+
+
+def _quoted(report: Path) -> dict:
+    return json.loads((report.parent / "report.html.manifest.json").read_text())["report"]["quoted"]
+
+
+def _section_ids(html: str) -> list[str]:
+    return re.findall(r'<section id="([^"]+)">', html)
+
+
+def _section(html: str, sid: str) -> str:
+    return re.search(rf'<section id="{sid}">(.*?)</section>', html, re.S).group(1)
+
+
+def _visible(fragment: str) -> str:
+    """The text a reader sees in an HTML fragment (tags and scripts removed, entities kept)."""
+    fragment = re.sub(r"<svg.*?</svg>", " ", fragment, flags=re.S)
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", fragment))
+
+
+def test_sections_in_order_with_key_findings_first(onet_report, isco_report):
+    assert _section_ids(_html(onet_report)) == SECTIONS_US
+    de = _section_ids(_html(isco_report))
+    assert de[0] == "findings" and "trend" in de and de.index("trend") > de.index("quadrant")
+    findings = _section(_html(onet_report), "findings")
+    bullets = re.findall(r"<li>(.*?)</li>", findings.split("Main limitations")[0], re.S)
+    assert 5 <= len(bullets) <= 8
+    assert "Main limitations" in findings and findings.count("<li>") - len(bullets) >= 3
+    # the findings are the page's first section, before any figure
+    html = _html(onet_report)
+    assert html.index('id="findings"') < html.index("<figure")
+
+
+def test_headline_is_a_range_from_the_threshold_curve(onet_report):
+    curve = _csv(onet_report, "threshold_curve.csv").filter(pl.col("construct") == "offshorability").sort("threshold")
+    # a share-versus-threshold curve with its interval: ordered, and falling as the threshold rises
+    assert curve.height == 19
+    assert (curve["share_lo"] <= curve["share"]).all() and (curve["share"] <= curve["share_hi"]).all()
+    assert curve["share"].to_list() == sorted(curve["share"].to_list(), reverse=True)
+    at = dict(zip(curve["threshold"].round(2), curve["share"]))
+    head = _section(_html(onet_report), "headline")
+    lead = _visible(re.search(r'<p class="headline">(.*?)</p>', head, re.S).group(1))
+    assert f"Between {at[0.6]:.0%} and {at[0.4]:.0%} of employment" in lead
+    assert f"{at[0.5]:.0%} at 0.5" in lead
+    # one sentence on what drives the width, with the share scoring in between
+    occ = _csv(onet_report, "occupations.csv").filter(pl.col("employment") > 0)
+    between = occ.filter((pl.col("offshorability") > 0.4) & (pl.col("offshorability") <= 0.6))["employment"].sum()
+    assert f"What makes the range wide: {between / occ['employment'].sum():.0%} of employment" in _visible(head)
+    assert 'id="fig-threshold"' in head
+
+
+def test_exposure_bands_cover_employment_once(onet_report):
+    bands = _csv(onet_report, "bands.csv")
+    assert bands["band"].to_list() == [0, 1, 2, 3, 4]
+    assert bands["employment_share"].sum() == pytest.approx(1, abs=1e-3)
+    assert bands["occupations"].sum() == _csv(onet_report, "occupations.csv").height
+    # the high bands are the occupations whose mean is above 0.6
+    curve = _csv(onet_report, "threshold_curve.csv").filter(
+        (pl.col("construct") == "offshorability") & ((pl.col("threshold") - 0.6).abs() < 1e-9))
+    assert bands.filter(pl.col("band") >= 3)["employment_share"].sum() == pytest.approx(curve["share"][0], abs=1e-3)
+    assert bands["rationale"].str.len_chars().min() > 40  # each band says why
+    assert "Gmyrek et al. 2025" in _section(_html(onet_report), "headline")
+
+
+def test_published_estimates_are_beside_the_headline(onet_report):
+    head = _visible(_section(_html(onet_report), "headline"))
+    assert "22%&ndash;29% of US jobs potentially offshorable" in head and "Blinder, A. S. (2009)" in head
+    assert "37% of US jobs can be done entirely at home" in head and "Dingel, J. I. and Neiman, B. (2020)" in head
+
+
+def test_no_false_precision_on_the_page(onet_report, tables):
+    html = _html(onet_report)
+    us_total = tables["employment_us"].filter(pl.col("o_group") == "total")["employment"][0]
+    assert f"{us_total:,}" not in html and "154,186,310" not in html
+    assert "154.2 million workers" in html
+    occ = _csv(onet_report, "occupations.csv")
+    # the equal split of a SOC code's employment never shows (Chief Sustainability Officers)
+    split = occ.filter(pl.col("unit_size") > 1)
+    assert split.filter(pl.col("title") == "Chief Sustainability Officers").height == 1
+    for e in split["employment"].unique():
+        assert f">{e:,.0f}<" not in html and f"{e:,.0f} workers" not in html
+    # every worker count on the page is rounded: millions to one decimal, else two significant figures
+    counts = _worker_cells(html)
+    assert len(counts) > 40
+    for cell in counts:
+        assert re.fullmatch(r"\d+\.\d million", cell) or _significant(cell) <= 2, cell
+
+
+def _worker_cells(html: str) -> list[str]:
+    """The cells of every table column headed "workers..." or "employment"."""
+    out = []
+    for tbl in re.findall(r"<table.*?</table>", html, re.S):
+        heads = [_visible(h).replace("\u2195", "").strip() for h in re.findall(r"<th[^>]*>(.*?)</th>", tbl, re.S)]
+        cols = [i for i, h in enumerate(heads) if h.startswith("workers") or h == "employment"]
+        for row in re.findall(r"<tr>(.*?)</tr>", tbl.split("<tbody>")[-1], re.S):
+            cells = re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)
+            out += [cells[i].strip() for i in cols if i < len(cells)]
+    return out
+
+
+def _significant(cell: str) -> int:
+    digits = cell.replace(",", "").lstrip("0")
+    return len(digits.rstrip("0")) if digits else 0
+
+
+def test_top_occupations_by_exposed_workers(onet_report, isco_report):
+    for report in (onet_report, isco_report):
+        top = _csv(report, "top_exposed.csv")
+        assert top.height == 20 and top["rank"].to_list() == list(range(1, 21))
+        assert top["exposed"].to_list() == sorted(top["exposed"].to_list(), reverse=True)
+        assert (top["offshorability"] > 0.5).all()
+    top = _csv(onet_report, "top_exposed.csv")
+    occ = _csv(onet_report, "occupations.csv")
+    first = top.row(0, named=True)
+    expect = occ.filter((pl.col("unit") == first["unit"]) & (pl.col("offshorability") > 0.5))["employment"].sum()
+    assert first["exposed"] == pytest.approx(expect, rel=1e-6)
+    # the most exposed workers are named in the key findings
+    assert first["unit_title"] in _section(_html(onet_report), "findings")
+
+
+def test_germany_report_is_right_for_germany(isco_report, tables):
+    from exposure.report.weights import ilostat_years
+
+    html = _html(isco_report)
+    assert "OEWS" not in _visible(_section(html, "findings"))
+    assert 'id="fig-wage"' not in html and "annual mean wage" not in html
+    wage = _visible(_section(html, "wage"))
+    assert "ILOSTAT publishes employment, not wages" in wage and "What is missing" in wage
+    trend = _csv(isco_report, "trend.csv")
+    assert trend["year"].to_list() == ilostat_years(tables["employment_ilostat"], "DEU")
+    assert trend["year"].min() == 2014 and "no breakdown by sex" in _section(html, "trend")
+    ilo = tables["employment_ilostat"].filter((pl.col("country") == "DEU") & pl.col("isco08_2digit").str.contains(r"^\d\d$"))
+    by_year = ilo.group_by("year", "source").agg(pl.col("employment_thousands").sum() * 1000)
+    for r in trend.iter_rows(named=True):
+        source = by_year.filter(pl.col("year") == r["year"])["employment_thousands"].to_list()
+        assert any(r["employment"] == pytest.approx(v, rel=1e-6) for v in source)
+    assert "Germany 2018" in html and "41.9 million workers" in html
+
+
+def _svg_texts(html: str, fig: str) -> list[str]:
+    block = re.search(rf'<figure id="{fig}" class="fig">(.*?)</figure>', html, re.S).group(1)
+    return [t.strip() for t in re.findall(r"<text[^>]*>(.*?)</text>", block, re.S)]
+
+
+def test_figures_are_sorted_with_full_labels_and_legible_type(onet_report):
+    html = _html(onet_report)
+    groups = _csv(onet_report, "major_groups.csv").filter(pl.col("employment") > 0)
+    value = dict(zip(groups["major_code"].cast(pl.String).str.zfill(2), groups["offshorability"]))
+    texts = " ".join(_svg_texts(html, "fig-major-groups"))
+    order = re.findall(r"\((\d\d)\)", texts)
+    assert sorted(order) == sorted(value)
+    assert all(value[a] >= value[b] - 1e-4 for a, b in zip(order, order[1:]))  # bars in order of value
+    assert "Business and Financial Operations" in texts and "Occupations (13)" in texts
+    countries = _csv(onet_report, "countries.csv")
+    texts = " ".join(_svg_texts(html, "fig-countries"))
+    shown = sorted(countries.iter_rows(named=True), key=lambda r: texts.index(r["country_name"]))
+    assert all(a["offshorability"] >= b["offshorability"] - 1e-4 for a, b in zip(shown, shown[1:]))
+    for fig in FIGURES:
+        assert not any("\u2026" in t for t in _svg_texts(html, fig)), fig  # nothing cut off
+    sizes = [float(x) for x in re.findall(r"font(?:-size)?:\s*(?:[a-z ]+ )?([\d.]+)px", html)]
+    assert sizes and min(sizes) >= 8.5  # in SVG units; figures are drawn at most 9 in wide
+
+
+def test_tables_carry_sort_values_and_the_page_reads_without_scripts(onet_report):
+    html = _html(onet_report)
+    tables = re.findall(r'<table class="data"', html)
+    assert len(tables) >= 10
+    # numeric cells carry their raw value, so sorting is by number, not by rounded text
+    top = _section(html, "top").split("<tbody>")[1]
+    values = [float(re.findall(r'data-v="([^"]+)"', row)[1]) for row in re.findall(r"<tr>(.*?)</tr>", top, re.S)]
+    assert values == pytest.approx(_csv(onet_report, "top_exposed.csv")["exposed"].to_list(), rel=1e-9)
+    # without scripts everything is in the HTML: no control or content is added only by the script
+    assert "<input" not in html and "<button" not in html
+    assert html.count("<tr>") > 150
+
+
+def test_telework_comparison_in_evaluate_and_report(onet_report, scored, tables):
+    from click.testing import CliRunner
+
+    from exposure.cli import cli
+    from exposure.scoring.evaluate import telework_agreement, telework_points
+
+    points = telework_points(scored.occupations, tables["telework"], tables["crosswalk"])
+    auc = dict(telework_agreement(points).select("construct", "auc_not_teleworkable").iter_rows())
+    # a published neighbour of place-boundness: clearly better than chance, not identical
+    assert 0.8 < auc["place_boundness"] < 0.99
+    assert auc["offshorability"] < 0.5  # offshorable work is mostly work that could be done at home
+    agree = _csv(onet_report, "telework_agreement.csv")
+    assert agree.filter(pl.col("construct") == "place_boundness")["auc_not_teleworkable"][0] == pytest.approx(
+        auc["place_boundness"], abs=1e-4)
+    text = _visible(_section(_html(onet_report), "telework"))
+    assert f"AUC of {auc['place_boundness']:.2f}" in text and "Why the two constructs differ" in text
+    assert "Home is not abroad" in text
+    result = CliRunner().invoke(cli, ["evaluate"], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    assert "Dingel & Neiman (2020) teleworkability" in result.output and "place_boundness" in result.output
+    assert f"{auc['place_boundness']:.3f}" in result.output
+
+
+def test_dingel_neiman_release_is_imported_not_committed(tables):
+    from taxonomies.releases import releases
+
+    rel = releases()["dingel_neiman"]
+    assert rel.licence.startswith("GPL-3.0") and {f.path for f in rel.files} == {
+        "benchmarks/dingel_neiman_occupations_workathome.csv", "benchmarks/dingel_neiman_teleworkable_blscodes.csv"}
+    t = tables["telework"]
+    assert t.filter(pl.col("taxonomy") == "onet2010").height == 968
+    assert t.filter(pl.col("taxonomy") == "oes2018").height == 764
+    tracked = subprocess.run(["git", "ls-files"], cwd=Path(__file__).parents[1], capture_output=True, text=True).stdout
+    assert "dingel_neiman_" not in tracked
+
+
+def test_methods_text_matches_the_code(onet_report, scored, tables):
+    html = _html(onet_report)
+    methods = _visible(_section(html, "methods"))
+    assert "weighted mean of the task bounds" not in html
+    meta = scored.meta["text_model"]
+    assert f"{meta['coverage']:.0%} coverage" in methods
+    assert f"q = {meta['conformal_scale_occupation']['offshorability']:.2f} for offshorability" in methods
+    weights = tables["tasks"].filter(pl.col("taxonomy") == "onet").group_by("task_type").agg(pl.col("weight").max())
+    for kind, w in weights.iter_rows():
+        assert f"{kind or 'unrated'} {w:,.0f}" in methods
+    assert "largest lower bound of its three components" in methods
+
+
+def test_figures_the_text_quotes_come_from_the_code(onet_report, isco_report):
+    for report in (onet_report, isco_report):
+        quoted, html = _quoted(report), _html(report)
+        findings = _visible(_section(html, "findings"))
+        r = quoted["range"]
+        curve = _csv(report, "threshold_curve.csv").filter(pl.col("construct") == "offshorability")
+        at = dict(zip(curve["threshold"].round(2), curve["share"]))
+        assert r["share_at_low_threshold"] == pytest.approx(at[0.4], abs=1e-4)
+        assert r["share_at_high_threshold"] == pytest.approx(at[0.6], abs=1e-4)
+        assert f"Between {at[0.6]:.0%} and {at[0.4]:.0%} of" in findings and f"({at[0.5]:.0%} at 0.5)" in findings
+        bands = _csv(report, "bands.csv")
+        assert f"{bands.filter(pl.col('band') >= 3)['employment_share'].sum():.0%} of employment is in the high" \
+            in findings
+        groups = _csv(report, "major_groups.csv").filter(pl.col("employment") > 0).sort("offshorability")
+        assert quoted["groups"]["highest"] == groups["major_title"][-1]
+        assert quoted["groups"]["lowest"] == groups["major_title"][0]
+        assert (f"highest in {groups['major_title'][-1]} ({groups['offshorability'][-1]:.2f})"
+                in unescape(findings))
+        top = _csv(report, "top_exposed.csv")
+        assert [x["title"] for x in quoted["top"]] == top["unit_title"].head(3).to_list()
+        assert all(t in unescape(findings) for t in top["unit_title"].head(3))
+    wage = _csv(onet_report, "wage_deciles.csv")
+    assert _quoted(onet_report)["wage"]["lowest_decile"] == pytest.approx(wage["offshorability"][0], abs=1e-4)
+    assert f"Offshorability is {wage['offshorability'][0]:.2f} on average in the lowest-paid tenth" in _visible(
+        _section(_html(onet_report), "findings"))
+    trend = _csv(isco_report, "trend.csv")
+    assert _quoted(isco_report)["trend"]["last"] == pytest.approx(trend["offshorability"][-1], abs=1e-4)
+
+
+def test_citation_line_with_version_releases_and_a_reproducible_date(onet_report, monkeypatch):
+    from exposure import __version__
+    from taxonomies.releases import releases
+
+    html = unescape(_html(onet_report))
+    cite = _visible(_section(html, "cite"))
+    manifest = json.loads((onet_report.parent / "report.html.manifest.json").read_text())
+    used = [r["release"] for r in manifest["releases"]]
+    latest = max(releases()[r].published for r in used)
+    assert f"exposure {__version__}" in cite and f"built {latest}" in cite
+    for r in used:
+        assert releases()[r].title.split(" (")[0].split(",")[0] in html
+    assert "not from the clock" in cite
+    from exposure.report.sections.citation import build_date
+
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1735689600")
+    assert build_date(["2020-01"]) == ("2025-01-01", "SOURCE_DATE_EPOCH")
+
+
+def test_a_section_is_a_function_and_a_template(scored, tmp_path, monkeypatch):
+    """The documented way to add a section: a data function, a template, one list entry."""
+    from exposure.report import html as report_html
+    from exposure.report import sections
+
+    folder = tmp_path / "templates"
+    shutil.copytree(report_html.TEMPLATES, folder)
+    (folder / "sections" / "extra.html").write_text("<p>{{ n }} occupations, {{ name }}</p>\n")
+    monkeypatch.setattr(report_html, "TEMPLATES", folder)
+    report_html.environment.cache_clear()
+    try:
+        extra = sections.Section("extra", "An extra section", "extra.html",
+                                 lambda ctx: {"n": ctx.df.height, "name": "<b>escaped</b>"})
+        monkeypatch.setattr(sections, "SECTIONS", [*sections.SECTIONS[:2], extra])
+        options = report_build.check_options(countries=())
+        rendered = report_build.render(report_build.load_inputs(options), options)
+    finally:
+        report_html.environment.cache_clear()
+    assert _section_ids(rendered.html) == ["findings", "headline", "extra"]
+    assert "<p>1016 occupations, &lt;b&gt;escaped&lt;/b&gt;</p>" in rendered.html
+
+
 # --- in a browser --------------------------------------------------------------------------
 
-CHROMIUM = Path("/usr/bin/chromium")
+LAUNCH = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+          "--disable-component-update", "--disable-sync", "--no-first-run"]
 
 
-class DevTools:
-    """A minimal Chrome DevTools Protocol client over one websocket (RFC 6455), enough to
-    load a page and collect its console messages, exceptions and requests."""
-
-    def __init__(self, ws_url: str, timeout: float = 60.0):
-        m = re.match(r"ws://([^/:]+):(\d+)(/.*)", ws_url)
-        host, port, path = m.group(1), int(m.group(2)), m.group(3)
-        self.sock = socket.create_connection((host, port), timeout=timeout)
-        key = base64.b64encode(os.urandom(16)).decode()
-        self.sock.sendall((f"GET {path} HTTP/1.1\r\nHost: {host}:{port}\r\nUpgrade: websocket\r\n"
-                           f"Connection: Upgrade\r\nSec-WebSocket-Key: {key}\r\n"
-                           "Sec-WebSocket-Version: 13\r\n\r\n").encode())
-        head = b""
-        while b"\r\n\r\n" not in head:
-            chunk = self.sock.recv(1)
-            if not chunk:
-                raise ConnectionError("DevTools closed the connection during the handshake")
-            head += chunk
-        assert head.split(b"\r\n")[0].split()[1] == b"101", head
-        self.next_id = 0
-        self.events: list[dict] = []
-
-    def _recv_exact(self, n: int) -> bytes:
-        data = b""
-        while len(data) < n:
-            chunk = self.sock.recv(n - len(data))
-            if not chunk:
-                raise ConnectionError("DevTools closed the connection")
-            data += chunk
-        return data
-
-    def _send_frame(self, opcode: int, payload: bytes) -> None:
-        mask = os.urandom(4)
-        n = len(payload)
-        head = bytes([0x80 | opcode])
-        if n < 126:
-            head += bytes([0x80 | n])
-        elif n < 1 << 16:
-            head += bytes([0x80 | 126]) + struct.pack(">H", n)
-        else:
-            head += bytes([0x80 | 127]) + struct.pack(">Q", n)
-        self.sock.sendall(head + mask + bytes(b ^ mask[i % 4] for i, b in enumerate(payload)))
-
-    def _recv_message(self) -> dict:
-        parts = b""
-        while True:
-            b0, b1 = self._recv_exact(2)
-            opcode, n = b0 & 0x0F, b1 & 0x7F
-            if n == 126:
-                n = struct.unpack(">H", self._recv_exact(2))[0]
-            elif n == 127:
-                n = struct.unpack(">Q", self._recv_exact(8))[0]
-            payload = self._recv_exact(n)
-            if opcode == 9:  # ping
-                self._send_frame(10, payload)
-                continue
-            if opcode == 8:
-                raise ConnectionError("DevTools closed the websocket")
-            parts += payload
-            if b0 & 0x80:
-                return json.loads(parts)
-
-    def call(self, method: str, **params) -> dict:
-        self.next_id += 1
-        self._send_frame(1, json.dumps({"id": self.next_id, "method": method, "params": params}).encode())
-        while True:
-            msg = self._recv_message()
-            if msg.get("id") == self.next_id:
-                if "error" in msg:
-                    raise RuntimeError(f"{method}: {msg['error']}")
-                return msg.get("result", {})
-            self.events.append(msg)
-
-    def wait_for(self, method: str, timeout: float = 60.0) -> None:
-        end = time.monotonic() + timeout
-        while not any(e.get("method") == method for e in self.events):
-            if time.monotonic() > end:
-                raise TimeoutError(f"no {method} within {timeout} s")
-            self.events.append(self._recv_message())
-
-    def drain(self, seconds: float) -> None:
-        """Collect the events that arrive in the next ``seconds``."""
-        end = time.monotonic() + seconds
-        while True:
-            left = end - time.monotonic()
-            if left <= 0:
-                return
-            self.sock.settimeout(left)
-            try:
-                self.events.append(self._recv_message())
-            except (TimeoutError, socket.timeout):
-                return
-            finally:
-                self.sock.settimeout(60.0)
-
-    def close(self) -> None:
-        self.sock.close()
+@pytest.fixture(scope="module")
+def browser(chromium):
+    sync_api = pytest.importorskip("playwright.sync_api", reason="the browser tests need the playwright package "
+                                   "(pip install '.[browser]'); it drives Debian's /usr/bin/chromium")
+    with sync_api.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=str(chromium), args=LAUNCH)
+        yield b
+        b.close()
 
 
-def open_in_chromium(page: Path, profile: Path, probe: str) -> dict:
-    """Load ``page`` in headless Chromium; return its console errors, exceptions, the
-    URLs it requested and the value of the JavaScript expression ``probe``."""
-    profile.mkdir(parents=True, exist_ok=True)
-    proc = subprocess.Popen(
-        [str(CHROMIUM), "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-         "--disable-background-networking", "--disable-component-update", "--disable-sync",
-         f"--user-data-dir={profile}", "--remote-debugging-port=0", "--remote-debugging-address=127.0.0.1",
-         "--window-size=1280,900", "about:blank"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )
+def _open(browser, report: Path, **context):
+    ctx = browser.new_context(viewport={"width": 1200, "height": 900}, **context)
+    page = ctx.new_page()
+    problems: list[str] = []
+    page.on("console", lambda m: problems.append(f"{m.type}: {m.text}") if m.type in ("error", "warning") else None)
+    page.on("pageerror", lambda e: problems.append(f"exception: {e}"))
+    page.on("requestfailed", lambda r: problems.append(f"failed: {r.url}"))
+    requests: list[str] = []
+    page.on("request", lambda r: requests.append(r.url))
+    page.goto(report.resolve().as_uri())
+    page.wait_for_load_state("load")
+    return ctx, page, problems, requests
+
+
+def _column(page, table_sel: str, col: int) -> list[str]:
+    return page.eval_on_selector_all(
+        f"{table_sel} tbody tr:not([hidden])", f"rows => rows.map(r => r.cells[{col}].textContent.trim())")
+
+
+def test_tables_sort_and_filter_in_chromium_without_console_errors(browser, onet_report):
+    ctx, page, problems, requests = _open(browser, onet_report)
     try:
-        port_file = profile / "DevToolsActivePort"
-        end = time.monotonic() + 60
-        while not (port_file.is_file() and port_file.read_text().strip().count("\n") >= 1):
-            if proc.poll() is not None or time.monotonic() > end:
-                raise RuntimeError(f"Chromium did not start (exit code {proc.poll()})")
-            time.sleep(0.1)
-        port = int(port_file.read_text().split()[0])
-        with urllib.request.urlopen(f"http://127.0.0.1:{port}/json/list", timeout=30) as resp:
-            targets = json.load(resp)
-        target = next(t for t in targets if t.get("type") == "page")
-        dt = DevTools(target["webSocketDebuggerUrl"])
-        try:
-            for domain in ("Runtime", "Log", "Page", "Network"):
-                dt.call(f"{domain}.enable")
-            dt.events.clear()
-            dt.call("Page.navigate", url=page.resolve().as_uri())
-            dt.wait_for("Page.loadEventFired")
-            dt.drain(1.0)
-            value = dt.call("Runtime.evaluate", expression=probe, returnByValue=True)
-        finally:
-            dt.close()
+        assert all(u.startswith(("file://", "data:")) for u in requests), requests
+        sel = 'section#top table.data'
+        # sort by workers: numbers, not text ("960,000" after "1.2 million")
+        workers = page.locator(f"{sel} thead th").nth(3).locator("button")
+        workers.click()
+        values = page.eval_on_selector_all(f"{sel} tbody tr", "rows => rows.map(r => parseFloat(r.cells[3].dataset.v))")
+        assert values == sorted(values)
+        workers.click()
+        values = page.eval_on_selector_all(f"{sel} tbody tr", "rows => rows.map(r => parseFloat(r.cells[3].dataset.v))")
+        assert values == sorted(values, reverse=True)
+        assert page.locator(f"{sel} thead th").nth(3).get_attribute("aria-sort") == "descending"
+        # sort by a text column
+        page.locator(f"{sel} thead th").nth(2).locator("button").click()
+        titles = _column(page, sel, 2)
+        assert titles == sorted(titles, key=str.casefold)
+        # filter: only rows containing every word stay visible, and the count says so
+        box = page.locator("section#top .tools input[type=search]")
+        box.fill("clerks")
+        shown = _column(page, sel, 2)
+        assert shown and all("clerk" in t.lower() for t in shown) and len(shown) < 20
+        assert page.locator("section#top .tools .count").text_content() == f"{len(shown)} of 20 rows"
+        box.fill("no such occupation anywhere")
+        assert _column(page, sel, 2) == []
+        box.fill("")
+        assert len(_column(page, sel, 2)) == 20
+        # the whole page: every section and figure drawn, nothing wider than the window
+        info = page.evaluate("""() => ({
+            sections: document.querySelectorAll('main section').length,
+            figures: Array.from(document.querySelectorAll('figure.fig svg')).map(s => s.getBoundingClientRect().width),
+            overflow: document.documentElement.scrollWidth > document.documentElement.clientWidth,
+            boxes: document.querySelectorAll('.tools input').length})""")
+        assert info["sections"] == len(SECTIONS_US) and len(info["figures"]) == len(FIGURES)
+        assert min(info["figures"]) > 500 and not info["overflow"] and info["boxes"] >= 8
+        assert problems == []
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-    errors = []
-    for e in dt.events:
-        p = e.get("params", {})
-        if e.get("method") == "Runtime.consoleAPICalled" and p.get("type") in ("error", "assert", "warning"):
-            errors.append(" ".join(str(a.get("value", a.get("description", ""))) for a in p.get("args", [])))
-        elif e.get("method") == "Runtime.exceptionThrown":
-            errors.append(p["exceptionDetails"].get("exception", {}).get("description")
-                          or p["exceptionDetails"].get("text"))
-        elif e.get("method") == "Log.entryAdded" and p["entry"]["level"] in ("error", "warning"):
-            errors.append(f"{p['entry']['text']} {p['entry'].get('url', '')}".strip())
-    requests = [e["params"]["request"]["url"] for e in dt.events if e.get("method") == "Network.requestWillBeSent"]
-    return {"errors": errors, "requests": requests, "value": value.get("result", {}).get("value")}
+        ctx.close()
 
 
-PROBE = """JSON.stringify({
-  title: document.title,
-  sections: document.querySelectorAll('main section').length,
-  figures: Array.from(document.querySelectorAll('figure.fig')).map(f => {
-    const svg = f.querySelector('svg'); const r = svg ? svg.getBoundingClientRect() : {width: 0, height: 0};
-    return {id: f.id, width: r.width, height: r.height, texts: svg ? svg.querySelectorAll('text').length : 0};
-  }),
-  overflow: document.documentElement.scrollWidth > document.documentElement.clientWidth,
-})"""
+def test_germany_report_in_chromium_and_without_scripts(browser, isco_report):
+    ctx, page, problems, _ = _open(browser, isco_report)
+    try:
+        assert problems == []
+        assert page.locator("section#trend figure svg").count() == 1
+        page.locator("section#countries thead th").nth(0).locator("button").click()
+        names = _column(page, "section#countries table.data", 0)
+        assert names == sorted(names)
+    finally:
+        ctx.close()
+    ctx, page, problems, _ = _open(browser, isco_report, java_script_enabled=False)
+    try:
+        # without scripts: the same tables, no controls, nothing broken
+        assert page.locator("table.data").count() >= 10 and page.locator(".tools").count() == 0
+        assert page.locator("section#top tbody tr").count() == 20
+        assert "Key findings" in page.locator("section#findings h2").text_content()
+        assert problems == []
+    finally:
+        ctx.close()
 
 
-needs_chromium = pytest.mark.usefixtures("chromium")
-
-
-@needs_chromium
-def test_report_renders_in_chromium_without_console_errors(onet_report, tmp_path):
-    seen = open_in_chromium(onet_report, tmp_path / "profile", PROBE)
-    assert seen["errors"] == []
-    assert all(u.startswith(("file://", "data:")) for u in seen["requests"]), seen["requests"]
-    page = json.loads(seen["value"])
-    assert page["title"].startswith("Offshoring exposure report")
-    assert page["sections"] == 9
-    assert [f["id"] for f in page["figures"]] == list(FIGURES)
-    for f in page["figures"]:
-        assert f["width"] > 300 and f["height"] > 100 and f["texts"] > 3, f
-    assert not page["overflow"]
-
-
-@needs_chromium
-def test_the_browser_check_sees_errors(tmp_path):
+def test_the_browser_check_sees_errors(browser, tmp_path):
     """The harness itself: a page that logs an error, throws and misses an image is caught."""
     bad = tmp_path / "bad.html"
     bad.write_text("<!DOCTYPE html><html><head><title>bad</title></head><body><img src='missing.png'>"
                    "<script>console.error('boom'); undefinedFunction();</script></body></html>")
-    seen = open_in_chromium(bad, tmp_path / "profile", "document.title")
-    assert seen["value"] == "bad"
-    text = " | ".join(seen["errors"])
+    ctx, page, problems, _ = _open(browser, bad)
+    ctx.close()
+    text = " | ".join(problems)
     assert "boom" in text and "undefinedFunction" in text and "missing.png" in text
+
+
+def test_docs_link_small_full_page_screenshots_of_both_reports():
+    from PIL import Image
+
+    docs = Path(__file__).parents[1] / "docs"
+    text = (docs / "report.md").read_text(encoding="utf-8")
+    for name in ("report-onet-oews.png", "report-isco08-ilostat-deu-2018.png"):
+        assert f"]({name})" in text, name
+        path = docs / name
+        assert path.stat().st_size < 1_000_000, name
+        width, height = Image.open(path).size
+        assert width >= 900 and height > 10 * width, (name, width, height)  # the whole page, not a window

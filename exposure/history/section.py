@@ -83,21 +83,9 @@ def figure(top: pl.DataFrame):
     return fig
 
 
-def section_html(tables: dict[str, pl.DataFrame], h: History, employment_label: str) -> str:
-    from exposure.report import figures as figs
-    from exposure.report.html import esc, figure as fig_html, note, num, pct, score, table, text
+def _tables_html(tables: dict[str, pl.DataFrame]) -> tuple[str, str]:
+    from exposure.report.html import num, pct, score, table, text
 
-    top, shares = tables["history_dissolving.csv"], tables["history_moved.csv"]
-    meta = h.meta.get("history", {})
-    svg = figs.to_svg(figure(top), "fig-dissolving-history", TITLE)
-    lede = (
-        f"<p>Every task statement of O*NET 13.0 to 25.1 and {LAST} ({num(meta.get('task_statements'))} statements, "
-        f"{num(meta.get('distinct_texts'))} distinct texts) is scored by the same text model; an occupation's "
-        f"score in each release is the weighted mean over its task list then. A task that was only reworded keeps "
-        f"the score of its latest wording, so the scores below move only when tasks enter or leave the list. "
-        f"O*NET re-surveys about a hundred occupations a year: an occupation that was not re-surveyed shows no "
-        f"change, which is no evidence either way. Employment: {esc(employment_label)}.</p>"
-    )
     cols = [("rank", "#", text), ("title", "occupation", text), ("first_release", "first list", text),
             (f"{SCREEN}_first", "then", score), (f"{SCREEN}_last", LAST, score), (f"{SCREEN}_change", "change", score),
             ("n_resurveys", "re-surveys", num), ("n_appeared", "tasks in", num), ("n_disappeared", "tasks out", num),
@@ -106,25 +94,35 @@ def section_html(tables: dict[str, pl.DataFrame], h: History, employment_label: 
             ("employment", "employment", num)]
     share_cols = [("group", "occupations whose task content", text), ("occupations", "occupations", num),
                   ("employment", "employment", num), ("employment_share", "share of employment", pct)]
-    caution = note(
-        "The technology e-skill share (O*NET Technology Skills, 24.1 and later only) is shown beside, not "
-        "combined: O*NET collects technology from employer job postings and customer input on its own rolling "
-        "schedule (Hot Technologies since 2016, In Demand since 2022), so a change in an occupation's technology "
-        "list can be a change in how O*NET collects it rather than in the work. See docs/history.md."
-    )
-    construct_note = "" if SCREEN == "e_skill_content" else note(
-        "The task-level e-skill content construct is not available in this build; offshorability stands in "
-        "for generic screen work.")
-    return (
-        lede
-        + fig_html("fig-dissolving-history", svg,
-                   f"The {top.height} O*NET occupations whose task content moved most toward generic screen work "
-                   f"({esc(SCREEN)}), from their first task list (release in brackets) to {LAST}.",
-                   ["history_dissolving.csv"])
-        + table(top, cols, caption="Task content moving toward generic screen work")
-        + table(shares, share_cols, caption="Share of employment in occupations whose task content moved")
-        + construct_note + caution
-    )
+    return (table(tables["history_dissolving.csv"], cols, caption="Task content moving toward generic screen work"),
+            table(tables["history_moved.csv"], share_cols,
+                  caption="Share of employment in occupations whose task content moved"))
+
+
+def section_values(tables: dict[str, pl.DataFrame], h: History, employment_label: str) -> dict:
+    """What the template ``sections/dissolving.html`` shows (figure, tables, the numbers of
+    its text)."""
+    from markupsafe import Markup
+
+    from exposure.report import figures as figs
+
+    top = tables["history_dissolving.csv"]
+    meta = h.meta.get("history", {})
+    top_html, shares_html = _tables_html(tables)
+    return {
+        "missing": None, "last": LAST, "construct": SCREEN, "stand_in": SCREEN != "e_skill_content",
+        "moved_by": MOVED_BY, "n": top.height, "employment_label": employment_label,
+        "statements": meta.get("task_statements"), "texts": meta.get("distinct_texts"),
+        "svg": Markup(figs.to_svg(figure(top), "fig-dissolving-history", TITLE)),
+        "top_table": Markup(top_html), "shares_table": Markup(shares_html),
+    }
+
+
+def section_html(tables: dict[str, pl.DataFrame], h: History, employment_label: str) -> str:
+    """The section as an HTML fragment (its template rendered)."""
+    from exposure.report.html import render
+
+    return str(render("sections/dissolving.html", **section_values(tables, h, employment_label)))
 
 
 def section_data(ctx) -> dict:
@@ -132,14 +130,12 @@ def section_data(ctx) -> dict:
     ``sections/dissolving.html``): its tables go to ``ctx.add_table``, the shares it quotes to
     ``ctx.fact``. For the O*NET report the report's own employment weights the shares; for
     ISCO-08, OEWS (the history follows O*NET occupations)."""
-    from markupsafe import Markup
-
     from exposure.history.trajectories import history
 
     try:
         h = history()
     except ExposureError as exc:
-        return {"missing": f"The O*NET release history is not available: {exc}", "body": None}
+        return {"missing": f"The O*NET release history is not available: {exc}"}
     if ctx.taxonomy == "onet":
         tables = section_tables(h, ctx.df.select("occupation_code", "employment"))
         label = ctx.weights.label
@@ -153,7 +149,7 @@ def section_data(ctx) -> dict:
                          "employment_share_moved_toward": shares["employment_share"][0],
                          "employment_share_never_resurveyed": shares["employment_share"][3],
                          "top": tables["history_dissolving.csv"]["title"].head(3).to_list()})
-    return {"missing": None, "body": Markup(section_html(tables, h, label))}
+    return section_values(tables, h, label)
 
 
-__all__ = ["ID", "TITLE", "section_data", "section_html", "section_tables"]
+__all__ = ["ID", "TITLE", "section_data", "section_html", "section_tables", "section_values"]

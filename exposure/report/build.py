@@ -20,6 +20,7 @@ from typing import Any
 
 import polars as pl
 
+from exposure import __version__
 from exposure.errors import ExposureError, InputError
 from exposure.io import UMASK, write_bytes
 from exposure.manifest import write_manifest, write_with_manifest
@@ -168,6 +169,7 @@ class Rendered:
     html: str
     tables: dict[str, pl.DataFrame]  # file name -> table
     facts: dict[str, Any]
+    quoted: dict[str, Any] = field(default_factory=dict)  # every number the text quotes, by section
 
 
 # --- the report ----------------------------------------------------------------------------
@@ -192,13 +194,14 @@ def render(inputs: Inputs, options: Options) -> Rendered:
         occupations=df.height, workers=df["employment"].sum())
     footer = render_template(
         "footer.html", codebook=inputs.meta.get("codebook_sha256", ""),
-        model=inputs.meta.get("model", {}).get("model_id", ""), citation=ctx.facts.get("citation", {}))
+        model=inputs.meta.get("model", {}).get("model_id", ""), version=__version__,
+        date=ctx.facts.get("citation", {}).get("date"))
     title = f"Offshoring exposure report: {TAXONOMIES[options.taxonomy]}, {w.label}"
     html = page(title, str(lede), blocks, str(footer))
     tables = {name: _round(frame) for name, frame in sorted(ctx.tables.items())}
     facts = {"employment_source": w.label, "country": w.country, "year": w.year, "survey": w.survey,
              "build_date": ctx.facts.get("citation", {}).get("date")}
-    return Rendered(html, tables, facts)
+    return Rendered(html, tables, facts, dict(ctx.facts))
 
 
 # --- writing -------------------------------------------------------------------------------
@@ -307,5 +310,5 @@ def _build(folder: Path, inputs: Inputs, options: Options) -> Path:
 
     rendered = render(inputs, options)
     releases = list(inputs.used_releases) or list(RELEASES)
-    manifest = {**inputs.meta, "report": {**options.as_dict(), **rendered.facts}}
+    manifest = {**inputs.meta, "report": {**options.as_dict(), **rendered.facts, "quoted": rendered.quoted}}
     return write_report(folder, rendered, releases, manifest)

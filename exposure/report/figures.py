@@ -119,34 +119,6 @@ def _dollars(ax, lo: float, hi: float) -> None:
     ax.set_xticks(ticks, [f"${t // 1000:,}k" for t in ticks])
 
 
-def headline(table: pl.DataFrame) -> Figure:
-    """Share of employment (and of the wage bill) above the threshold, with intervals."""
-    with matplotlib.rc_context(RC):
-        fig = _figure(7.5, 2.6)
-        ax = fig.subplots()
-        measures = [m for m in ("employment share", "wage-bill share") if m in set(table["measure"])]
-        height = 0.8 / len(measures)
-        for j, measure in enumerate(measures):
-            for i, (c, phrase) in enumerate(HEADLINE):
-                r = table.filter((pl.col("measure") == measure) & (pl.col("construct") == c)).row(0, named=True)
-                y = i + (j - (len(measures) - 1) / 2) * height
-                ax.barh(y, r["value"], height=height * 0.9, color=COLOURS[c], alpha=1.0 if j == 0 else 0.55,
-                        label=measure if i == 0 else None)
-                ax.errorbar(r["value"], y, xerr=[[r["value"] - r["lo"]], [r["hi"] - r["value"]]],
-                            fmt="none", ecolor="#1c2833", capsize=3, lw=1)
-                ax.text(1.03, y, f"{r['value']:.0%} ({r['lo']:.0%}\u2013{r['hi']:.0%})",
-                        va="center", fontsize=9.5)
-        ax.set_yticks(range(len(HEADLINE)), [p.capitalize() for _, p in HEADLINE])
-        ax.invert_yaxis()
-        ax.set_xlim(0, 1.22)
-        ax.set_xticks([0, 0.2, 0.4, 0.6, 0.8, 1.0])
-        _pct(ax)
-        ax.set_xlabel(f"share above the threshold {table['threshold'][0]:g} (bars: point scores; whiskers: lower and upper bounds)")
-        if len(measures) > 1:
-            ax.legend(loc="upper center", bbox_to_anchor=(0.45, -0.28), ncols=2, frameon=False, fontsize=9.5)
-    return fig
-
-
 def distribution(table: pl.DataFrame, threshold: float) -> Figure:
     """Histogram of each construct: employment share per bin, occupation share as a line."""
     with matplotlib.rc_context(RC):
@@ -175,10 +147,10 @@ def major_groups(table: pl.DataFrame) -> Figure:
     group names, whiskers from the lower and upper bounds."""
     table = table.filter(pl.col("employment") > 0).sort(["offshorability", "major_code"], descending=[True, False])
     n = table.height
-    names = [wrap(f"{t} ({code})", 44) for code, t in zip(table["major_code"], table["major_title"].fill_null(""))]
-    lines = sum(max(x.count("\n") + 1, 1) for x in names)
+    names = [wrap(f"{t} ({code})", 50) for code, t in zip(table["major_code"], table["major_title"].fill_null(""))]
+    lines = max([x.count("\n") + 1 for x in names] or [1])
     with matplotlib.rc_context(RC):
-        fig = _figure(8.0, 0.9 + 0.2 * lines + 0.08 * n)
+        fig = _figure(8.0, 0.9 + n * (0.17 * lines + 0.08))
         ax = fig.subplots()
         y = np.arange(n)
         v, lo, hi = (table[f"offshorability{s}"].to_numpy() for s in ("", "_lo", "_hi"))
@@ -299,7 +271,7 @@ def skill_graph(nodes: pl.DataFrame, edges: pl.DataFrame) -> Figure:
     ``nodes``: node, kind (e-skill | skill | occupation), label, x, y, value (the
     occupation's identity_dissolution); ``edges``: source, target."""
     with matplotlib.rc_context(RC):
-        fig = _figure(9.0, 6.6)
+        fig = _figure(10.0, 7.9)
         ax = fig.subplots()
         pos = {r["node"]: (r["x"], r["y"]) for r in nodes.iter_rows(named=True)}
         for s, t in edges.select("source", "target").iter_rows():
@@ -320,15 +292,17 @@ def skill_graph(nodes: pl.DataFrame, edges: pl.DataFrame) -> Figure:
             c, sn = math.cos(angle), math.sin(angle)
             ha = "left" if c > 0.2 else "right" if c < -0.2 else "center"
             va = "bottom" if sn > 0.2 else "top" if sn < -0.2 else "center"
-            ax.annotate(wrap(r["label"], 24), (r["x"], r["y"]),
+            if bold:  # inner ring: labels above or below their square, so they stay clear of the occupations
+                ha, va, c, sn = "center", ("bottom" if sn >= 0 else "top"), 0.0, (1.0 if sn >= 0 else -1.0)
+            ax.annotate(wrap(r["label"], 17 if bold else 24), (r["x"], r["y"]),
                         xytext=(5 * c, 5 * sn), textcoords="offset points", ha=ha, va=va,
                         fontsize=9 if bold else 8.5, fontweight="bold" if bold else "normal", zorder=3,
                         bbox={"boxstyle": "round,pad=0.1", "fc": "white", "ec": "none", "alpha": 0.7} if bold else None)
         ax.legend(frameon=False, fontsize=9.5, loc="upper left", bbox_to_anchor=(-0.05, 1.02), markerscale=0.7)
         ax.set_axis_off()
         ax.set_aspect("equal")
-        ax.set_xlim(-1.55, 1.55)
-        ax.set_ylim(-1.12, 1.12)
+        ax.set_xlim(-1.85, 1.85)
+        ax.set_ylim(-1.45, 1.45)
     return fig
 
 
@@ -381,10 +355,10 @@ def bands(table: pl.DataFrame) -> Figure:
 
 def top_exposed(table: pl.DataFrame, unit_word: str) -> Figure:
     """Workers in occupations above the threshold, largest first, full names."""
-    names = [wrap(t, 46) for t in table["unit_title"]]
-    lines = sum(x.count("\n") + 1 for x in names)
+    names = [wrap(t, 56) for t in table["unit_title"]]
+    lines = max([x.count("\n") + 1 for x in names] or [1])
     with matplotlib.rc_context(RC):
-        fig = _figure(8.0, 0.9 + 0.2 * lines + 0.06 * table.height)
+        fig = _figure(8.0, 0.9 + table.height * (0.17 * lines + 0.08))
         ax = fig.subplots()
         y = np.arange(table.height)
         v = table["exposed"].to_numpy() / 1e6
@@ -401,9 +375,9 @@ def trend(table: pl.DataFrame) -> Figure:
         fig = _figure(8.0, 3.4)
         ax = fig.subplots()
         x = table["year"].to_numpy()
+        ax.fill_between(x, table["offshorability_lo"].to_numpy(), table["offshorability_hi"].to_numpy(),
+                        color=COLOURS["offshorability"], alpha=0.15, lw=0, label="highly offshorable, from the bounds")
         for c, phrase in HEADLINE:
-            ax.fill_between(x, table[f"{c}_lo"].to_numpy(), table[f"{c}_hi"].to_numpy(), color=COLOURS[c],
-                            alpha=0.12, lw=0)
             ax.plot(x, table[c].to_numpy(), color=COLOURS[c], marker="o", lw=2, label=phrase)
         ax.set_xticks(x, [str(v) for v in x])
         ax.set_ylim(0, 1)

@@ -16,7 +16,7 @@ import math
 import networkx as nx
 import polars as pl
 
-RADII = (0.3, 0.66, 1.0)  # e-skills, occupations, distinctive skills
+RADII = (0.38, 0.78, 1.16)  # e-skills, occupations, distinctive skills
 OCC, SKILL = "occ:", "skill:"
 
 

@@ -68,11 +68,28 @@ def approx(value: object) -> str:
 
 
 def _sort_value(value: object) -> str:
-    """The raw value a reader's sort uses (numbers only; text sorts by what it shows)."""
+    """The raw value a reader's sort uses (numbers only; text sorts by what it shows);
+    a struct (value with its bounds) sorts by its first field."""
+    if isinstance(value, dict):
+        value = next(iter(value.values()), None)
     if isinstance(value, bool) or _missing(value):
         return ""
     if isinstance(value, (int, float)):
         return repr(float(value))
+    return ""
+
+
+def _kind(df: pl.DataFrame, column: str) -> str:
+    """CSS class of a column: ``n`` numbers (right-aligned), ``k`` codes (kept on one
+    line), ``w`` titles and other long text (given room), else none."""
+    dt = df.schema[column]
+    if dt.is_numeric() or (isinstance(dt, pl.Struct) and all(f.dtype.is_numeric() for f in dt.fields)):
+        return "n"
+    if column.endswith("code") or column in ("unit", "skill_id", "country"):
+        return "k"
+    if "title" in column or column in ("label", "occupations", "largest_occupations", "attribution", "rationale",
+                                       "reference", "value", "name"):
+        return "w"
     return ""
 
 
@@ -83,8 +100,9 @@ def table(df: pl.DataFrame, columns: Sequence[tuple[str, str, Formatter]], capti
 
     Numeric cells carry their raw value in ``data-v`` so that the page's script sorts by
     number, not by the rounded text; ``label`` names the table for the filter box."""
-    numeric = set(numeric) | {c for c, _, f in columns if f is not text}
-    cls = {c: ' class="n"' if c in numeric else "" for c, _, _ in columns}
+    kinds = {c: _kind(df, c) for c, _, _ in columns}
+    kinds.update({c: "n" for c in numeric})
+    cls = {c: f' class="{k}"' if k else "" for c, k in kinds.items()}
     head = "".join(f'<th scope="col"{cls[c]}>{esc(h)}</th>' for c, h, _ in columns)
     rows = []
     for r in df.iter_rows(named=True):
@@ -127,6 +145,7 @@ def environment() -> jinja2.Environment:
     for name, f in {"pct": pct, "num": num, "score": score, "approx": approx}.items():
         env.filters[name] = lambda v, *a, _f=f: Markup(_f(v, *a))
     env.filters["interval"] = lambda v, lo, hi: Markup(interval(v, lo, hi))
+    env.globals["m"] = env.get_template("macros.html").module  # {% call m.figure(...) %} in every template
     return env
 
 
@@ -152,4 +171,4 @@ def page(title: str, lede: str, sections: Sequence[tuple[str, str, str]], footer
     return render("page.html", title=title, lede=Markup(lede), footer=Markup(footer),
                   sections=[(sid, h, Markup(body)) for sid, h, body in sections],
                   css=Markup((TEMPLATES / "report.css").read_text(encoding="utf-8")),
-                  script=Markup(code), script_hash=csp_hash(code))
+                  script=Markup(code), script_hash=Markup(csp_hash(code)))

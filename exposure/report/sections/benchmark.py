@@ -7,7 +7,7 @@ from markupsafe import Markup
 
 from exposure.report import figures as figs
 from exposure.report.context import Context
-from exposure.report.html import figure, score, table, text
+from exposure.report.html import score, table, text
 from exposure.scoring.evaluate import telework_agreement, telework_points, telework_roc
 
 
@@ -45,12 +45,7 @@ def data(ctx: Context) -> dict:
         "person_n": person.height, "person_examples": examples,
         "missing": None, "auc": auc, "n": row["occupations"], "n_not": row["not_teleworkable"],
         "n_linked": points.height, "us": us,
-        "fig": Markup(figure(
-            "fig-telework", svg,
-            "Left: place-boundness of the O*NET 29.2 occupations Dingel &amp; Neiman (2020) classify as teleworkable "
-            "or not (carried from O*NET-SOC 2010; occupations whose 2010 sources disagree left out). Right: the ROC "
-            "curve of place-boundness as a score for &ldquo;cannot be done at home&rdquo;.",
-            ["telework_points.csv", "telework_roc.csv", "telework_agreement.csv"])),
+        "svg": Markup(svg),
         "table": Markup(table(agreement, [
             ("construct", "construct", text), ("occupations", "occupations", lambda v: f"{v:,}"),
             ("not_teleworkable", "cannot be done at home", lambda v: f"{v:,}"),

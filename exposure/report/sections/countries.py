@@ -8,12 +8,12 @@ from markupsafe import Markup
 from exposure.report import figures as figs
 from exposure.report import tables as tb
 from exposure.report.context import Context, country_years
-from exposure.report.html import approx, figure, interval, table, text
+from exposure.report.html import approx, interval, table, text
 
 
 def data(ctx: Context) -> dict:
     if not ctx.options.countries:
-        return {"none": True}
+        return {"empty": True}
     rows = []
     for c, y in country_years(ctx.inputs, ctx.options):
         w = ctx.weights_for("ilostat", c, y)
@@ -35,13 +35,8 @@ def data(ctx: Context) -> dict:
         return lambda s: interval(s[name], s[f"{name}_lo"], s[f"{name}_hi"])
 
     return {
-        "none": False,
-        "fig": Markup(figure(
-            "fig-countries", svg,
-            "Share of employment above the threshold, from ILOSTAT employment by ISCO-08 sub-major group "
-            "spread to unit groups (see Methods), highest offshorable share first; the same occupation scores for "
-            "every country, so differences come from the occupational structure only. Whiskers: lower and upper "
-            "bounds.", ["countries.csv"])),
+        "empty": False,
+        "svg": Markup(svg),
         "table": Markup(table(show, [
             ("country_name", "country", text), ("year", "year", text), ("survey", "survey", text),
             ("employment", "employment", approx),

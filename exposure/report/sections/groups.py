@@ -8,7 +8,7 @@ from markupsafe import Markup
 from exposure.report import figures as figs
 from exposure.report import tables as tb
 from exposure.report.context import Context
-from exposure.report.html import figure, pct, score, table, text
+from exposure.report.html import pct, score, table, text
 
 
 def data(ctx: Context) -> dict:
@@ -23,9 +23,7 @@ def data(ctx: Context) -> dict:
     svg = figs.to_svg(figs.major_groups(mg), "fig-major-groups", "Exposure by major group")
     group_word = "SOC 2018 major group" if ctx.taxonomy == "onet" else "ISCO-08 major group"
     return {
-        "fig": Markup(figure("fig-major-groups", svg,
-                             f"Employment-weighted mean offshorability by {group_word}, highest first; whiskers: the "
-                             "same mean over the occupations' lower and upper bounds.", ["major_groups.csv"])),
+        "svg": Markup(svg), "group_word": group_word,
         "table": Markup(table(ranked, [
             ("major_code", "code", text), ("major_title", "major group", text),
             ("employment_share", "share of employment", pct),

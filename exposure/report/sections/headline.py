@@ -9,7 +9,7 @@ from markupsafe import Markup
 from exposure.report import figures as figs
 from exposure.report import tables as tb
 from exposure.report.context import Context
-from exposure.report.html import figure, pct, score, table, text
+from exposure.report.html import pct, score, table, text
 
 # Figures from the literature, quoted as published (US jobs); never computed here.
 LITERATURE = (
@@ -46,7 +46,8 @@ def data(ctx: Context) -> dict:
     ctx.fact("share_high_bands", float(high))
     ctx.fact("share_not_exposed", float(band.filter(pl.col("band") == "0")["employment_share"].sum()))
     lit = [(f"{r['source']}: {r['low']:.0%}" + (f"\u2013{r['high']:.0%}" if r["high"] != r["low"] else "") + " (US)",
-            r["low"], r["high"] if r["high"] != r["low"] else r["low"] + 0.005) for r in LITERATURE]
+            r["low"], r["high"] if r["high"] != r["low"] else r["low"] + 0.005)
+           for r in LITERATURE if r["ours"] == "offshorability"]
     curve_svg = figs.to_svg(figs.threshold_curve(curve, t, tb.RANGE, lit), "fig-threshold",
                             "Share of employment above each threshold")
     bands_svg = figs.to_svg(figs.bands(band), "fig-bands", "Employment by exposure band")
@@ -57,16 +58,7 @@ def data(ctx: Context) -> dict:
     return {
         "range": rng, "cards": cards, "threshold": t, "compare": compare,
         "band_rows": band.to_dicts(),
-        "fig_curve": Markup(figure("fig-threshold", curve_svg, str(Markup(
-            "Share of employment in occupations whose offshorability is above each threshold (line), and the "
-            "same share counted with each occupation's lower and with its upper bound (shaded; 90% conformal "
-            "intervals). Dashed: the threshold {t:g} used elsewhere in this report; grey: the headline range. "
-            "Horizontal bands: published US estimates, for scale (different measures).").format(t=t)),
-            ["threshold_curve.csv"])),
-        "fig_bands": Markup(figure("fig-bands", bands_svg,
-                                   "Share of employment in each exposure band: bands from an occupation's mean task "
-                                   "offshorability and the share of its task weight above 0.5 (see the table).",
-                                   ["bands.csv"])),
+        "curve_svg": Markup(curve_svg), "bands_svg": Markup(bands_svg),
         "bands_table": Markup(table(band, [
             ("band", "band", text), ("label", "exposure", text), ("occupations", "occupations", lambda v: f"{v:,}"),
             ("employment_share", "share of employment", pct), ("rationale", "definition", text)],

@@ -12,7 +12,7 @@ from exposure.report import figures as figs
 from exposure.report import graphview
 from exposure.report import tables as tb
 from exposure.report.context import Context
-from exposure.report.html import approx, figure, num, score, table, text
+from exposure.report.html import approx, num, score, table, text
 
 N_IDENTITY = 15
 # the skill graph each report taxonomy draws on: ISCO-08 unit groups have no skill
@@ -43,17 +43,9 @@ def data(ctx: Context) -> dict:
              if c in ident.columns]
     cols += [("offshorability", "offshorability", score),
              ("unit_employment", "workers (of its code)", approx)]
-    where = (" ISCO-08 unit groups take the mean over their ESCO occupations, whose skill relations the "
-             "graph is built from." if via_esco else "")
     return {
         "missing": None, "n": N_IDENTITY, "shared": int((show["unit_size"] > 1).sum()),
-        "fig": Markup(figure(
-            "fig-identity", svg,
-            "identity_dissolution from the skill graph: the mean of (1 &minus; specificity), the share of the skill "
-            "profile on generic skills, the share on e-skills, and how many occupations in other ISCO-08 sub-major "
-            "groups share a similar profile (saturating); 0 for a profile of skills rare outside the occupation's "
-            "own group, near 1 for generic e-skills shared across groups. "
-            f"Left: the {N_IDENTITY} highest; right: the {N_IDENTITY} lowest.{where}", ["identity.csv"])),
+        "svg": Markup(svg), "via_esco": via_esco,
         "dissolving": Markup(table(show.filter(pl.col("group") == "dissolving"), cols,
                                    caption="Identity dissolves most")),
         "protected": Markup(table(show.filter(pl.col("group") == "protected"), cols,
@@ -81,12 +73,6 @@ def graph_data(ctx: Context) -> dict:
             for c in keep if c != "skill_id"]
     return {
         "missing": None,
-        "fig": Markup(figure(
-            "fig-skill-graph", svg,
-            f"The {nodes.filter(pl.col('kind') == 'e-skill').height} most generic e-skills (squares), the "
-            "occupations linked to each whose identity dissolves most (circles) and each occupation's most "
-            "distinctive skill (diamonds), on three rings in matching order."
-            + (" Drawn from the ESCO graph (ESCO occupations and skills)." if via_esco else ""),
-            ["skill_graph_nodes.csv", "skill_graph_edges.csv"])),
+        "svg": Markup(svg), "via_esco": via_esco, "n_eskills": nodes.filter(pl.col("kind") == "e-skill").height,
         "table": Markup(table(e, cols, caption="The most generic e-skills")),
     }

@@ -8,7 +8,7 @@ from markupsafe import Markup
 from exposure.report import figures as figs
 from exposure.report import tables as tb
 from exposure.report.context import Context
-from exposure.report.html import figure, pct, table, text
+from exposure.report.html import pct, table, text
 
 
 def data(ctx: Context) -> dict:
@@ -18,11 +18,7 @@ def data(ctx: Context) -> dict:
     missing = df.filter(pl.col("skill_level").is_null())
     svg = figs.to_svg(figs.quadrant(df, q, tax, t), "fig-quadrant", "Skill level against offshorability")
     return {
-        "fig": Markup(figure(
-            "fig-quadrant", svg,
-            f"{tb.SKILL_NAME[tax]} (jittered) against offshorability; circle area proportional to employment. "
-            f"High skill: level {tb.HIGH_SKILL[tax]} and above; highly offshorable: above {t:g}.",
-            ["quadrant.csv", "occupations.csv"])),
+        "svg": Markup(svg), "skill_name": tb.SKILL_NAME[tax], "high_skill": tb.HIGH_SKILL[tax], "threshold": t,
         "table": Markup(table(q, [
             ("corner", "corner", text), ("occupations", "occupations", lambda v: f"{v:,}"),
             ("employment_share", "share of employment", pct),

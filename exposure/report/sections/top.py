@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import polars as pl
 from markupsafe import Markup
 
 from exposure.report import figures as figs
 from exposure.report import tables as tb
 from exposure.report.context import Context
-from exposure.report.html import approx, figure, interval, table, text
+from exposure.report.html import approx, interval, table, text
 
 N_TOP = 20
 
@@ -24,15 +25,22 @@ def data(ctx: Context) -> dict:
     svg = figs.to_svg(figs.top_exposed(top, unit_word), "fig-top", "Occupations with the most exposed workers")
     cols = [("rank", "#", text), ("unit", "code", text), ("unit_title", "occupation", text),
             ("exposed", "workers", approx)]
+    example = None
     if split:
-        cols.append(("occupations", "O*NET occupations in it", lambda v: text(str(v).replace(" | ", "; "))))
-    top = top.with_columns(off=top.select("offshorability", "offshorability_lo", "offshorability_hi").to_struct())
+        cols.append(("occupations", "O*NET occupations sharing the code", lambda v: text(v.replace(" | ", "; "))))
+        shared = ctx.df.filter(pl.col("unit_size") > 1).sort(["employment", "unit"], descending=[True, False])
+        if shared.height:
+            u = shared.row(0, named=True)["unit"]
+            example = {"unit": u, "titles": shared.filter(pl.col("unit") == u).sort("occupation_code")["title"].to_list()}
+    top = top.with_columns(
+        off=top.select("offshorability", "offshorability_lo", "offshorability_hi").to_struct(),
+        occupations=pl.when(pl.col("n_occupations") > 1).then(pl.col("occupations")).otherwise(pl.lit("")),
+    )
     cols.append(("off", "offshorability", lambda s: interval(s["offshorability"], s["offshorability_lo"],
                                                               s["offshorability_hi"], lambda v: f"{v:.2f}")))
     return {
-        "n": N_TOP, "threshold": t, "split": split, "estimated": estimated, "unit_word": unit_word,
+        "n": N_TOP, "threshold": t, "example": example, "split": split, "estimated": estimated, "unit_word": unit_word,
         "country": ctx.weights.country_name,
-        "fig": Markup(figure("fig-top", svg, f"Workers in the {N_TOP} {unit_word} with the most employment in "
-                             f"occupations scoring above {t:g}, largest first.", ["top_exposed.csv"])),
+        "svg": Markup(svg),
         "table": Markup(table(top, cols, label="occupations with the most exposed workers")),
     }

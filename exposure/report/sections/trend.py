@@ -8,7 +8,7 @@ from markupsafe import Markup
 from exposure.report import figures as figs
 from exposure.report import tables as tb
 from exposure.report.context import Context
-from exposure.report.html import approx, figure, interval, table, text
+from exposure.report.html import approx, interval, table, text
 from exposure.report.weights import ilostat_years
 
 
@@ -35,9 +35,6 @@ def data(ctx: Context) -> dict | None:
     return {
         "country": ctx.weights.country_name, "first": first, "last": last, "surveys": surveys, "n": trend.height,
         "threshold": ctx.threshold,
-        "fig": Markup(figure("fig-trend", svg,
-                             f"Share of {ctx.weights.country_name}'s employment above {ctx.threshold:g} in each "
-                             "year ILOSTAT has by ISCO-08 sub-major group; shaded: from the lower and upper bounds.",
-                             ["trend.csv"])),
+        "svg": Markup(svg),
         "table": Markup(table(show, cols, label="years")),
     }

@@ -7,7 +7,7 @@ from markupsafe import Markup
 from exposure.report import figures as figs
 from exposure.report import tables as tb
 from exposure.report.context import Context
-from exposure.report.html import figure, num, score, table, text
+from exposure.report.html import num, score, table, text
 
 
 def data(ctx: Context) -> dict:
@@ -21,12 +21,7 @@ def data(ctx: Context) -> dict:
     svg = figs.to_svg(figs.wage(ctx.df, deciles), "fig-wage", "Offshorability against wage")
     return {
         "wages": True, "first": first, "last": last,
-        "fig": Markup(figure(
-            "fig-wage", svg,
-            "Each circle is an occupation (area proportional to employment) at its OEWS May 2024 annual mean wage "
-            "(hourly mean x 2,080 where only an hourly wage is published). The line is the employment-weighted mean "
-            "offshorability in each employment decile of the wage distribution, whiskers from the bounds.",
-            ["wage_deciles.csv", "occupations.csv"])),
+        "svg": Markup(svg),
         "table": Markup(table(deciles, [
             ("decile", "wage decile", text), ("wage_min", "lowest wage, $", num), ("wage_max", "highest wage, $", num),
             ("offshorability", "offshorability", score), ("routinizability", "routinizability", score),
