@@ -11,6 +11,8 @@ and the share of employment in occupations that moved by at least
 
 from __future__ import annotations
 
+import textwrap
+
 import numpy as np
 import polars as pl
 
@@ -28,11 +30,15 @@ def section_tables(h: History, employment: pl.DataFrame | None = None) -> dict[s
 
     occ = h.occupations
     if employment is None:
-        occ = with_employment(occ)
+        occ = with_employment(occ).with_columns(unit=pl.col("onet_code").str.slice(0, 7))
     else:
-        occ = occ.join(employment.select(onet_code="occupation_code", employment="employment"),
+        unit = pl.col("unit") if "unit" in employment.columns else pl.col("occupation_code").str.slice(0, 7)
+        occ = occ.join(employment.select(onet_code="occupation_code", employment="employment", unit=unit),
                        on="onet_code", how="left")
-    occ = occ.with_columns(pl.col("employment").fill_null(0.0))
+    # shares count every worker once (a shared code's employment split among its occupations);
+    # the tables show the workers of the occupation's code as the statistics measure them
+    occ = occ.with_columns(pl.col("employment").fill_null(0.0)).with_columns(
+        workers=pl.col("employment").sum().over("unit"))
     total = occ["employment"].sum()
     change = pl.col(f"{SCREEN}_change")
     redefined = occ.filter(pl.col("definition_changed"))
@@ -41,7 +47,7 @@ def section_tables(h: History, employment: pl.DataFrame | None = None) -> dict[s
            .head(N_SHOWN).with_row_index("rank", offset=1)
            .select("rank", "onet_code", "title", "first_release", f"{SCREEN}_first", f"{SCREEN}_last",
                    f"{SCREEN}_change", "n_resurveys", "n_appeared", "n_disappeared",
-                   *[f"e_skill_share_technology_{r}" for r in ("24.1", LAST)], "employment"))
+                   *[f"e_skill_share_technology_{r}" for r in ("24.1", LAST)], "employment", "workers"))
     rows = []
     for label, flag in (
         (f"task content moved toward generic screen work (+{MOVED_BY:g} or more)", change >= MOVED_BY),
@@ -65,10 +71,10 @@ def figure(top: pl.DataFrame):
     import matplotlib
     from matplotlib.figure import Figure
 
-    from exposure.report.figures import RC, short
+    from exposure.report.figures import RC
 
     with matplotlib.rc_context(RC):
-        fig = Figure(figsize=(8.0, 1.0 + 0.25 * max(top.height, 1)), layout="constrained")
+        fig = Figure(figsize=(8.5, 1.2 + 0.36 * max(top.height, 1)), layout="constrained")
         ax = fig.subplots()
         d = top.sort("rank")
         y = np.arange(d.height)
@@ -76,24 +82,24 @@ def figure(top: pl.DataFrame):
         ax.hlines(y, a, b, color="#999999", linewidth=1.2)
         ax.scatter(a, y, color="#999999", s=18, label="first task list", zorder=3)
         ax.scatter(b, y, color="#b2182b", s=22, label=f"O*NET {LAST}", zorder=3)
-        ax.set_yticks(y, [f"{short(t, 40)} ({r})" for t, r in zip(d["title"], d["first_release"])], fontsize=7.5)
+        ax.set_yticks(y, [textwrap.fill(f"{t} ({r})", 48) for t, r in zip(d["title"], d["first_release"])], fontsize=9)
         ax.invert_yaxis()
         ax.set_xlabel(f"{SCREEN} of the task list (content: rewording matched out)")
-        ax.legend(loc="lower right", fontsize=7.5, frameon=False)
+        ax.legend(loc="lower right", fontsize=9, frameon=False)
     return fig
 
 
 def _tables_html(tables: dict[str, pl.DataFrame]) -> tuple[str, str]:
-    from exposure.report.html import num, pct, score, table, text
+    from exposure.report.html import approx, num, pct, score, table, text
 
     cols = [("rank", "#", text), ("title", "occupation", text), ("first_release", "first list", text),
             (f"{SCREEN}_first", "then", score), (f"{SCREEN}_last", LAST, score), (f"{SCREEN}_change", "change", score),
             ("n_resurveys", "re-surveys", num), ("n_appeared", "tasks in", num), ("n_disappeared", "tasks out", num),
             ("e_skill_share_technology_24.1", "tech e-skill share 24.1", score),
             (f"e_skill_share_technology_{LAST}", f"tech e-skill share {LAST}", score),
-            ("employment", "employment", num)]
+            ("workers", "workers (its code)", approx)]
     share_cols = [("group", "occupations whose task content", text), ("occupations", "occupations", num),
-                  ("employment", "employment", num), ("employment_share", "share of employment", pct)]
+                  ("employment", "workers", approx), ("employment_share", "share of employment", pct)]
     return (table(tables["history_dissolving.csv"], cols, caption="Task content moving toward generic screen work"),
             table(tables["history_moved.csv"], share_cols,
                   caption="Share of employment in occupations whose task content moved"))
@@ -137,7 +143,8 @@ def section_data(ctx) -> dict:
     except ExposureError as exc:
         return {"missing": f"The O*NET release history is not available: {exc}"}
     if ctx.taxonomy == "onet":
-        tables = section_tables(h, ctx.df.select("occupation_code", "employment"))
+        tables = section_tables(h, ctx.df.select("occupation_code", "employment",
+                                                 *(["unit"] if "unit" in ctx.df.columns else [])))
         label = ctx.weights.label
     else:
         tables = section_tables(h)
