@@ -163,11 +163,11 @@ def identity_table(taxonomy: str) -> pl.DataFrame:
         generic = set(skills.filter("is_generic")["node"])
         measures = identity.identity_measures(base_graph(taxonomy), e, generic)
         occ = _frames(taxonomy)[0]
-        parts = [c for c in identity.DISSOLUTION_PARTS if c != "e_skill_content"]
-        return occ.join(measures.drop("e_skill_content"), on="node", how="left").select(
+        return occ.drop([c for c in identity.DISSOLUTION_PARTS if c in occ.columns]).join(
+            measures, on="node", how="left").select(
             "taxonomy", "occupation_code", "title", "isco08", "specificity", "e_skill_share",
-            "generic_share", "substitutability", "identity_dissolution", *parts,
-            *[c for c in SCORE_COLUMNS if c in occ.columns],
+            "generic_share", "substitutability", "identity_dissolution", *identity.DISSOLUTION_PARTS,
+            *[c for c in SCORE_COLUMNS if c in occ.columns and c not in identity.DISSOLUTION_PARTS],
         ).sort("occupation_code")
 
     return _cached(check_taxonomy(taxonomy), "identity", lambda: compute().with_columns(pl.col(pl.Float64).round(4)))

@@ -196,7 +196,8 @@ def identity_by_unit_group(esco_identity: pl.DataFrame) -> pl.DataFrame:
     group (ESCO classifies every occupation in one unit group): occupation_code (the unit
     group), the mean of each measure, and n_esco. identity_dissolution is recomputed from
     the averaged parts (:func:`dissolution`)."""
-    cols = [c for c in MEASURES if c in esco_identity.columns and c != "identity_dissolution"]
+    cols = [c for c in MEASURES if c in esco_identity.columns and c != "identity_dissolution"
+            and esco_identity[c].null_count() < esco_identity.height]  # technology_e_skill_share is O*NET's
     df = (
         esco_identity.filter(pl.col("isco08").is_not_null())
         .group_by("isco08")

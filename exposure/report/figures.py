@@ -122,8 +122,10 @@ def _dollars(ax, lo: float, hi: float) -> None:
 def distribution(table: pl.DataFrame, threshold: float) -> Figure:
     """Histogram of each construct: employment share per bin, occupation share as a line."""
     with matplotlib.rc_context(RC):
-        fig = _figure(8.5, 4.6)
-        axes = fig.subplots(2, 3, sharex=True, sharey=True)
+        fig = _figure(10.5, 4.6)
+        axes = fig.subplots(2, (len(CONSTRUCTS) + 1) // 2, sharex=True, sharey=True)
+        for ax in list(axes.flat)[len(CONSTRUCTS):]:
+            ax.set_visible(False)
         for ax, c in zip(axes.flat, CONSTRUCTS):
             d = table.filter(pl.col("construct") == c)
             lo, hi = d["bin_lo"].to_numpy(), d["bin_hi"].to_numpy()
