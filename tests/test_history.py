@@ -243,3 +243,17 @@ def test_report_section_tables_and_html(hist):
     assert parts["employment_share"].sum() == pytest.approx(1.0)
     page = section_html(tables, hist, "BLS OEWS May 2024")
     assert escape(top["title"][0]) in page and "not re-surveyed" in page
+
+
+def test_lookup_shows_the_trajectory_line(hist):
+    from exposure.cli import cli
+
+    result = CliRunner().invoke(cli, ["lookup", "43-3031.00"])
+    assert result.exit_code == 0, result.output
+    assert "Over time (O*NET 43-3031.00, 13.0-29.2)" in result.output and "re-surveyed in 14.0, 22.1" in result.output
+    assert "appeared: Prepare and process payroll information." in result.output
+    page = CliRunner().invoke(cli, ["lookup", "43-3031.00", "--json"])
+    import json
+
+    history = json.loads(page.stdout)["history"]
+    assert history["onet_code"] == "43-3031.00" and len(history["releases"]) == 14
