@@ -443,6 +443,7 @@ def test_germany_report_is_right_for_germany(isco_report, tables):
     trend = _csv(isco_report, "trend.csv")
     assert trend["year"].to_list() == ilostat_years(tables["employment_ilostat"], "DEU")
     assert trend["year"].min() == 2014 and "no breakdown by sex" in _section(html, "trend")
+    assert "covers 2014&ndash;2019 across all countries" in _visible(_section(html, "trend"))
     ilo = tables["employment_ilostat"].filter((pl.col("country") == "DEU") & pl.col("isco08_2digit").str.contains(r"^\d\d$"))
     by_year = ilo.group_by("year", "source").agg(pl.col("employment_thousands").sum() * 1000)
     for r in trend.iter_rows(named=True):
@@ -678,6 +679,15 @@ def test_tables_sort_and_filter_in_chromium_without_console_errors(browser, onet
             boxes: document.querySelectorAll('.tools input').length})""")
         assert info["sections"] == len(SECTIONS_US) and len(info["figures"]) == len(FIGURES)
         assert min(info["figures"]) > 500 and not info["overflow"] and info["boxes"] >= 8
+        # legible type: body 16 px, tables at least 14 px; in print 11 pt, without the contents and filter boxes
+        sizes = page.evaluate("""() => [getComputedStyle(document.body).fontSize,
+                                        getComputedStyle(document.querySelector('table.data')).fontSize]""")
+        assert float(sizes[0][:-2]) >= 16 and float(sizes[1][:-2]) >= 14
+        page.emulate_media(media="print")
+        printed = page.evaluate("""() => [getComputedStyle(document.body).fontSize,
+            getComputedStyle(document.querySelector('nav.toc')).display,
+            getComputedStyle(document.querySelector('.tools')).display]""")
+        assert float(printed[0][:-2]) >= 14.6 and printed[1:] == ["none", "none"]
         assert problems == []
     finally:
         ctx.close()
@@ -725,4 +735,4 @@ def test_docs_link_small_full_page_screenshots_of_both_reports():
         path = docs / name
         assert path.stat().st_size < 1_000_000, name
         width, height = Image.open(path).size
-        assert width >= 900 and height > 10 * width, (name, width, height)  # the whole page, not a window
+        assert width >= 750 and height > 10 * width, (name, width, height)  # the whole page, not a window

@@ -63,12 +63,6 @@ LABELS = {
 GREY = "#7f8c8d"
 
 
-def short(text: str | None, n: int = 38) -> str:
-    """A label cut to ``n`` characters (with an ellipsis)."""
-    text = "" if text is None else " ".join(str(text).split())
-    return text if len(text) <= n else text[: n - 1].rstrip() + "\u2026"
-
-
 def wrap(text: str | None, width: int = 40) -> str:
     """A full label broken over lines of at most ``width`` characters (nothing cut)."""
     import textwrap

@@ -39,13 +39,15 @@ def data(ctx: Context) -> dict:
                       on="occupation_code", how="left")
     cols = [("rank", "#", text), ("title", "occupation", text),
             ("identity_dissolution", "identity dissolution", score)]
-    cols += [(c, c.replace("_", " "), score) for c in ("e_skill_share", "generic_share", "specificity")
-             if c in ident.columns]
+    # the measure's parts, as exposure.report.tables.identity returns them
+    known = {"group", "rank", "occupation_code", "title", "identity_dissolution", "offshorability", "employment"}
+    parts = [c for c in ident.columns if c not in known]
+    cols += [(c, c.replace("_", " "), score) for c in parts]
     cols += [("offshorability", "offshorability", score),
              ("unit_employment", "workers (of its code)", approx)]
     return {
         "missing": None, "n": N_IDENTITY, "shared": int((show["unit_size"] > 1).sum()),
-        "svg": Markup(svg), "via_esco": via_esco,
+        "svg": Markup(svg), "via_esco": via_esco, "parts": [c.replace("_", " ") for c in parts],
         "dissolving": Markup(table(show.filter(pl.col("group") == "dissolving"), cols,
                                    caption="Identity dissolves most")),
         "protected": Markup(table(show.filter(pl.col("group") == "protected"), cols,

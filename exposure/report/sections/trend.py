@@ -34,7 +34,8 @@ def data(ctx: Context) -> dict | None:
     cols += [(f"{c}_iv", phrase, lambda s, c=c: interval(s[c], s[f"{c}_lo"], s[f"{c}_hi"])) for c, phrase in tb.HEADLINE]
     return {
         "country": ctx.weights.country_name, "first": first, "last": last, "surveys": surveys, "n": trend.height,
-        "threshold": ctx.threshold,
+        "threshold": ctx.threshold, "file_years": (int(ctx.inputs.ilostat["year"].min()),
+                                                     int(ctx.inputs.ilostat["year"].max())),
         "svg": Markup(svg),
         "table": Markup(table(show, cols, label="years")),
     }
