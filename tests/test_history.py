@@ -257,3 +257,16 @@ def test_lookup_shows_the_trajectory_line(hist):
 
     history = json.loads(page.stdout)["history"]
     assert history["onet_code"] == "43-3031.00" and len(history["releases"]) == 14
+
+
+def test_isco_unit_groups_follow_their_onet_occupations(hist):
+    from exposure.history.section import isco_section_tables, section_html
+
+    units = load("occupations", only="isco08").select("occupation_code", "title").with_columns(employment=pl.lit(1.0))
+    tables = isco_section_tables(hist, units)
+    top, moved = tables["history_dissolving.csv"], tables["history_moved.csv"]
+    screen = hist.meta["history"]["screen_construct"]
+    assert top[f"{screen}_change"].is_sorted(descending=True) and (top["onet_occupations"] >= 1).all()
+    assert moved["occupations"].sum() == units.height  # every unit group in exactly one group
+    page = section_html(tables, hist, "ILOSTAT")
+    assert "ISCO-08 unit groups whose task content moved most" in page

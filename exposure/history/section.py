@@ -66,6 +66,48 @@ def section_tables(h: History, employment: pl.DataFrame | None = None) -> dict[s
     return {"history_dissolving.csv": top, "history_moved.csv": shares, "history_first_look.csv": first_look(h)}
 
 
+def isco_section_tables(h: History, units: pl.DataFrame) -> dict[str, pl.DataFrame]:
+    """The section's tables for ISCO-08 unit groups: each unit group takes the mean change of
+    the O*NET occupations the crosswalk maps to it (O*NET -> SOC 2018 -> SOC 2010 -> ISCO-08),
+    weighted by crosswalk weight x OEWS employment (as the ISCO-08 scores are carried from
+    O*NET); shares weighted by the report's employment of the unit groups (``units``:
+    occupation_code, title, employment)."""
+    from exposure.history.outputs import first_look, with_employment
+    from taxonomies import crosswalks, load
+
+    c = f"{SCREEN}_change"
+    occ = with_employment(h.occupations).filter(~pl.col("definition_changed") & pl.col(c).is_not_null())
+    links = load("crosswalk", only="soc").filter(pl.col("method") == crosswalks.ONET_TO_ISCO).select(
+        onet_code="from_code", occupation_code="to_code", cw="weight")
+    df = links.join(occ, on="onet_code", how="inner").with_columns(w=pl.col("cw") * pl.col("employment").fill_null(0.0))
+    df = df.with_columns(w=pl.when(pl.col("w").sum().over("occupation_code") > 0).then(pl.col("w"))
+                         .otherwise(pl.col("cw"))).sort("occupation_code", "onet_code")
+    mean = {k: ((pl.col(k) * pl.col("w")).sum() / pl.col("w").sum()) for k in (f"{SCREEN}_first", f"{SCREEN}_last", c)}
+    agg = df.group_by("occupation_code").agg(
+        *[v.alias(k) for k, v in mean.items()], pl.len().alias("onet_occupations"),
+        pl.col("title").sort_by(["w", "onet_code"], descending=[True, False]).first().alias("largest_onet"),
+    )
+    u = units.select("occupation_code", "title", pl.col("employment").fill_null(0.0)).join(
+        agg, on="occupation_code", how="left")
+    total = u["employment"].sum()
+    top = (u.filter(pl.col(c).is_not_null()).sort([c, "occupation_code"], descending=[True, False]).head(N_SHOWN)
+           .with_row_index("rank", offset=1)
+           .select("rank", "occupation_code", "title", f"{SCREEN}_first", f"{SCREEN}_last", c, "onet_occupations",
+                   "largest_onet", "employment", first_release=pl.lit("ISCO ") + pl.col("occupation_code")))
+    rows = []
+    for label, flag in (
+        (f"task content moved toward generic screen work (+{MOVED_BY:g} or more)", pl.col(c) >= MOVED_BY),
+        (f"moved away from it ({MOVED_BY:g} or more)", pl.col(c) <= -MOVED_BY),
+        ("moved less either way", pl.col(c).abs() < MOVED_BY),
+        ("no O*NET occupation with a stable definition to follow", pl.col(c).is_null()),
+    ):
+        sub = u.filter(flag)
+        rows.append({"group": label, "occupations": sub.height, "employment": sub["employment"].sum(),
+                     "employment_share": sub["employment"].sum() / total if total else None})
+    return {"history_dissolving.csv": top, "history_moved.csv": pl.DataFrame(rows),
+            "history_first_look.csv": first_look(h)}
+
+
 def figure(top: pl.DataFrame):
     """First and last content score of the top occupations, as arrows."""
     import matplotlib
@@ -92,6 +134,17 @@ def figure(top: pl.DataFrame):
 def _tables_html(tables: dict[str, pl.DataFrame]) -> tuple[str, str]:
     from exposure.report.html import approx, num, pct, score, table, text
 
+    if "onet_occupations" in tables["history_dissolving.csv"].columns:  # ISCO-08 unit groups
+        cols = [("rank", "#", text), ("title", "unit group", text), (f"{SCREEN}_first", "first lists", score),
+                (f"{SCREEN}_last", LAST, score), (f"{SCREEN}_change", "change", score),
+                ("onet_occupations", "O*NET occupations", num), ("largest_onet", "largest O*NET occupation", text),
+                ("employment", "workers", approx)]
+        share_cols = [("group", "unit groups whose task content", text), ("occupations", "unit groups", num),
+                      ("employment", "workers", approx), ("employment_share", "share of employment", pct)]
+        return (table(tables["history_dissolving.csv"], cols, caption="Task content moving toward generic screen work"),
+                table(tables["history_moved.csv"], share_cols,
+                      caption="Share of employment in unit groups whose task content moved"))
+
     cols = [("rank", "#", text), ("title", "occupation", text), ("first_release", "first list", text),
             (f"{SCREEN}_first", "then", score), (f"{SCREEN}_last", LAST, score), (f"{SCREEN}_change", "change", score),
             ("n_resurveys", "re-surveys", num), ("n_appeared", "tasks in", num), ("n_disappeared", "tasks out", num),
@@ -117,6 +170,7 @@ def section_values(tables: dict[str, pl.DataFrame], h: History, employment_label
     top_html, shares_html = _tables_html(tables)
     return {
         "missing": None, "last": LAST, "construct": SCREEN, "stand_in": SCREEN != "e_skill_content",
+        "isco": "onet_occupations" in top.columns,
         "moved_by": MOVED_BY, "n": top.height, "employment_label": employment_label,
         "statements": meta.get("task_statements"), "texts": meta.get("distinct_texts"),
         "svg": Markup(figs.to_svg(figure(top), "fig-dissolving-history", TITLE)),
@@ -147,14 +201,14 @@ def section_data(ctx) -> dict:
                                                  *(["unit"] if "unit" in ctx.df.columns else [])))
         label = ctx.weights.label
     else:
-        tables = section_tables(h)
-        label = "BLS OEWS May 2024 (O*NET occupations; the history follows O*NET, not ISCO-08 unit groups)"
+        tables = isco_section_tables(h, ctx.df.select("occupation_code", "title", "employment"))
+        label = (f"{ctx.weights.label}; each ISCO-08 unit group follows the O*NET occupations the crosswalk maps "
+                 "to it, weighted by their US employment")
     for name, frame in tables.items():
         ctx.add_table(name, frame)
     shares = tables["history_moved.csv"]
     ctx.fact("history", {"screen_construct": SCREEN, "moved_by": MOVED_BY,
-                         "employment_share_moved_toward": shares["employment_share"][0],
-                         "employment_share_never_resurveyed": shares["employment_share"][3],
+                         "employment_shares": dict(shares.select("group", "employment_share").iter_rows()),
                          "top": tables["history_dissolving.csv"]["title"].head(3).to_list()})
     return section_values(tables, h, label)
 
