@@ -140,7 +140,7 @@ def _tables_html(tables: dict[str, pl.DataFrame]) -> tuple[str, str]:
                 ("onet_occupations", "O*NET occupations", num), ("largest_onet", "largest O*NET occupation", text),
                 ("employment", "workers", approx)]
         share_cols = [("group", "unit groups whose task content", text), ("occupations", "unit groups", num),
-                      ("employment", "workers", approx), ("employment_share", "share of employment", pct)]
+                      ("employment", "workers", approx), ("employment_share", "share of employment", lambda v: pct(v, 1))]
         return (table(tables["history_dissolving.csv"], cols, caption="Task content moving toward generic screen work"),
                 table(tables["history_moved.csv"], share_cols,
                       caption="Share of employment in unit groups whose task content moved"))
@@ -152,7 +152,7 @@ def _tables_html(tables: dict[str, pl.DataFrame]) -> tuple[str, str]:
             (f"e_skill_share_technology_{LAST}", f"tech e-skill share {LAST}", score),
             ("workers", "workers (its code)", approx)]
     share_cols = [("group", "occupations whose task content", text), ("occupations", "occupations", num),
-                  ("employment", "workers", approx), ("employment_share", "share of employment", pct)]
+                  ("employment", "workers", approx), ("employment_share", "share of employment", lambda v: pct(v, 1))]
     return (table(tables["history_dissolving.csv"], cols, caption="Task content moving toward generic screen work"),
             table(tables["history_moved.csv"], share_cols,
                   caption="Share of employment in occupations whose task content moved"))
