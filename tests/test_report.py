@@ -676,9 +676,11 @@ def test_tables_sort_and_filter_in_chromium_without_console_errors(browser, onet
             sections: document.querySelectorAll('main section').length,
             figures: Array.from(document.querySelectorAll('figure.fig svg')).map(s => s.getBoundingClientRect().width),
             overflow: document.documentElement.scrollWidth > document.documentElement.clientWidth,
+            wide: Array.from(document.querySelectorAll('.tbl')).filter(d => d.scrollWidth > d.clientWidth + 1).length,
             boxes: document.querySelectorAll('.tools input').length})""")
         assert info["sections"] == len(SECTIONS_US) and len(info["figures"]) == len(FIGURES)
         assert min(info["figures"]) > 500 and not info["overflow"] and info["boxes"] >= 8
+        assert info["wide"] == 0  # every table fits the page: nothing to scroll sideways
         # legible type: body 16 px, tables at least 14 px; in print 11 pt, without the contents and filter boxes
         sizes = page.evaluate("""() => [getComputedStyle(document.body).fontSize,
                                         getComputedStyle(document.querySelector('table.data')).fontSize]""")
