@@ -27,7 +27,6 @@ from pathlib import Path  # noqa: E402
 
 import click  # noqa: E402
 import polars as pl  # noqa: E402
-from rich.progress import Progress  # noqa: E402
 from rich.table import Table  # noqa: E402
 
 from exposure import __version__  # noqa: E402
@@ -35,16 +34,19 @@ from exposure.clitools import (  # noqa: E402
     ExposureGroup,
     check_not_input,
     emit,
+    model_option,
     err,
     handle_signals,
     out,
     output_path,
     print_frame,
     progress_bar,
+    reporter,
     stage_printer,
 )
 from exposure.errors import InputError  # noqa: E402
 from exposure.graph.cli import graph  # noqa: E402
+from exposure.history.cli import history  # noqa: E402
 
 
 @click.group(cls=ExposureGroup, invoke_without_command=True,
@@ -69,7 +71,8 @@ def cli(ctx: click.Context) -> None:
 release_option = click.option(
     "--release", "names", multiple=True, metavar="NAME",
     help="Only this release (repeatable): onet, esco, isco08, soc_crosswalks, "
-    "nesta_crosswalk, oews, ilostat. Default: all.",
+    "nesta_crosswalk, oews, ilostat, onet_13_0 ... onet_25_1 (earlier O*NET releases), "
+    "onetsoc2009_crosswalk. Default: all.",
 )
 
 
@@ -236,20 +239,6 @@ def build() -> None:
 
 # --- scoring -----------------------------------------------------------------------------
 
-def _use_model(ctx: click.Context, param, value: str | None) -> str | None:
-    """--model makes a run context for the whole command: scores, graphs, title matching,
-    report and lookup all use that model."""
-    from exposure.context import RunContext, use
-
-    if value is not None:
-        ctx.with_resource(use(RunContext(model_path=value).resolved()))
-    return value
-
-
-model_option = click.option(
-    "--model", "model_path", type=click.Path(exists=True, file_okay=False), default=None, callback=_use_model,
-    help="A local sentence-transformers folder (default: the bundled all-MiniLM-L6-v2).",
-)
 output_options = [
     click.option("-o", "--output", default=None, callback=output_path,
                  help="Output file (.csv, .parquet, .json); default or -: CSV on standard output."),
@@ -268,16 +257,7 @@ def _scores(model_path: str | None, rebuild: bool = False):
     from exposure.scoring.pipeline import scores
 
     with progress_bar() as bar:
-        return scores(model_path, rebuild=rebuild, progress=_reporter(bar))
-
-
-def _reporter(bar: Progress):
-    task = bar.add_task("scoring", total=None)
-
-    def report(label: str, done: int, total: int) -> None:
-        bar.update(task, description=label, completed=done, total=total)
-
-    return report
+        return scores(model_path, rebuild=rebuild, progress=reporter(bar))
 
 
 @cli.command("run")
@@ -296,7 +276,7 @@ def run_cmd(folder: Path, model_path: str | None) -> None:
     from exposure.run import run
 
     with progress_bar() as bar:
-        written = run(folder, model_path, progress=_reporter(bar), stage=stage_printer())
+        written = run(folder, model_path, progress=reporter(bar), stage=stage_printer())
     for path in written[:-1]:
         out.print(f"wrote {path}")
     out.print(f"results in {folder.resolve()}")
@@ -616,6 +596,24 @@ def _render_lookup(page, verbose: bool = False) -> None:
             tbl.add_row(name, less, change, wage, escape("; ".join(r.shared_skills[:4])),
                         escape("; ".join(r.skills_to_learn[:4])))
         out.print(tbl)
+    _render_history(page.history)
+
+
+def _render_history(hist: dict) -> None:
+    """The lookup page's trajectory line (exposure.history) and the tasks that came and went."""
+    from rich.markup import escape
+
+    if "line" not in hist:
+        if hist:
+            out.print(f"Over time: {escape(hist['note'])}.")
+        return
+    out.print(f"[bold]Over time[/] (O*NET {hist['onet_code']}, 13.0-29.2): {escape(hist['line'])}")
+    for key in ("appeared", "disappeared"):
+        extra = hist[f"n_{key}"] - len(hist[key])
+        for t in hist[key]:
+            out.print(f"  {key}: {escape(t)}")
+        if extra > 0:
+            out.print(f"  ... and {extra} more {key} (exposure history show {hist['onet_code']})")
 
 
 @cli.command("report")
@@ -650,6 +648,7 @@ def report_cmd(folder: Path, taxonomy: str, employment: str, country: str | None
 
 
 cli.add_command(graph)
+cli.add_command(history)
 
 
 def main() -> None:

@@ -205,6 +205,16 @@ def progress_bar(transient: bool = True) -> Progress:
     )
 
 
+def reporter(bar: Progress, label: str = "scoring"):
+    """A ``progress(label, done, total)`` callback that drives one task of ``bar``."""
+    task = bar.add_task(label, total=None)
+
+    def report(label: str, done: int, total: int) -> None:
+        bar.update(task, description=label, completed=done, total=total)
+
+    return report
+
+
 def print_frame(title: str, df: pl.DataFrame) -> None:
     """A frame as a table on standard output, floats to three decimals."""
     table = Table(title=title, title_justify="left")
@@ -231,3 +241,19 @@ def emit(df: pl.DataFrame, output: Path | None, fmt: str | None = None, **manife
         return
     write_with_manifest(df, output, format_of(output, fmt), **manifest)
     err.print(f"wrote {df.height:,} rows to {output}")
+
+
+def _use_model(ctx: click.Context, param, value: str | None) -> str | None:
+    """--model makes a run context for the whole command: scores, graphs, title matching,
+    report and lookup all use that model."""
+    from exposure.context import RunContext, use
+
+    if value is not None:
+        ctx.with_resource(use(RunContext(model_path=value).resolved()))
+    return value
+
+
+model_option = click.option(
+    "--model", "model_path", type=click.Path(exists=True, file_okay=False), default=None, callback=_use_model,
+    help="A local sentence-transformers folder (default: the bundled all-MiniLM-L6-v2).",
+)

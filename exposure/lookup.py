@@ -157,6 +157,7 @@ class LookupResult:
     tasks: Tasks
     skills: Skills
     moves: Moves
+    history: dict[str, Any] = field(default_factory=dict)  # the O*NET trajectory line (exposure.history)
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -508,4 +509,9 @@ def lookup(query: str, scores: Scores, taxonomy: str = "onet", max_zone_step: in
     tasks = _tasks(scores, task_tax, task_codes, task_note, related)
     skills = _skills(tax, code)
     return LookupResult(query, match, occupation, _summary(occupation, constructs, row, tasks, skills), constructs,
-                        tasks, skills, moves)
+                        tasks, skills, moves, _history(tax, code, task_tax, task_codes))
+
+def _history(taxonomy: str, code: str, task_taxonomy: str, task_codes: list[str]) -> dict[str, Any]:
+    from exposure.history.outputs import lookup_history
+
+    return lookup_history(taxonomy, code, task_codes if task_taxonomy == "onet" else None)

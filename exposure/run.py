@@ -75,7 +75,7 @@ def warm_caches() -> None:
 
 
 Stage = Callable[[str, float], None]  # called with a stage's name and its seconds when it ends
-STAGES = ("tables", "scores", "graphs", "report", "lookup caches")
+STAGES = ("tables", "scores", "graphs", "history", "report", "lookup caches")
 
 
 def run(folder: Path, model_path: str | None = None, progress: Progress | None = None, *,
@@ -85,6 +85,7 @@ def run(folder: Path, model_path: str | None = None, progress: Progress | None =
 
     ``ctx`` is the run context (default: the current one, with ``model_path`` if given);
     ``stage`` is told when each of :data:`STAGES` ends, with its time in seconds."""
+    from exposure.history.outputs import write_outputs as write_history_outputs
     from exposure.report import build_report
 
     base = ctx or current()
@@ -104,6 +105,7 @@ def run(folder: Path, model_path: str | None = None, progress: Progress | None =
         step("tables", build_all)
         step("scores", lambda: written.extend(write_outputs(scores(progress=progress), folder)))
         step("graphs", lambda: written.extend(write_graph_outputs(folder)))
+        step("history", lambda: written.extend(write_history_outputs(folder)))
         step("report", lambda: written.append(build_report(folder / "report")))
         step("lookup caches", warm_caches)
     return written

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from taxonomies import benchmarks, crosswalks, employment, esco, isco08, onet, sources
+from taxonomies import benchmarks, crosswalks, employment, esco, isco08, onet, onet_history, sources
 from taxonomies.base import InputError
 from taxonomies.cache import Entry, make_key, source_digest
 from taxonomies.releases import releases
@@ -47,6 +47,7 @@ PARTS: tuple[Part, ...] = (
     Part("crosswalk", "esco", ("esco", "nesta_crosswalk", "soc_crosswalks"), crosswalks.esco),
     Part("employment_us", "oews", ("oews",), employment.oews),
     Part("employment_ilostat", "ilostat", ("ilostat",), employment.ilostat),
+    *(Part(*p) for p in onet_history.parts()),
     Part("telework", "dingel_neiman", ("dingel_neiman",), benchmarks.telework),
 )
 

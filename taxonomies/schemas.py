@@ -129,6 +129,49 @@ SCHEMAS: dict[str, dict[str, pl.DataType]] = {
         "isco08_2digit": Str,  # "01".."96", "X" (not classified) or "TOTAL"
         "employment_thousands": F64,
     },
+    # earlier O*NET releases (taxonomies.onet_history): release "13.0" ... "25.1", "29.2"
+    "history_occupations": {
+        "release": Str,
+        "occupation_code": Str,  # as published in that release
+        "title": Str,
+        "description": Str,
+    },
+    "history_tasks": {
+        "release": Str,
+        "occupation_code": Str,
+        "task_id": Str,
+        "task_text": Str,
+        "task_type": Str,
+        "weight": F64,  # Core 2, otherwise 1
+        "incumbents_responding": I64,
+        "date": Str,  # YYYY-MM the task data were collected
+        "domain_source": Str,
+    },
+    "history_task_activities": {
+        "release": Str,
+        "occupation_code": Str,
+        "task_id": Str,
+        "dwa_id": Str,
+        "dwa_title": Str,
+        "iwa_id": Str,
+    },
+    "history_technology": {
+        "release": Str,
+        "occupation_code": Str,
+        "kind": Str,  # technology / tool
+        "commodity_code": Str,
+        "commodity_title": Str,
+        "examples": StrList,
+        "hot_technology": Bool,
+    },
+    # each release's codes -> O*NET-SOC 2019
+    "history_codes": {
+        "release": Str,
+        "occupation_code": Str,
+        "onet_code": Str,
+        "mapping": Str,  # same code / recoded / split / merged / split+merged
+        "crosswalk": Str,
+    },
     # a published measure to compare with: Dingel & Neiman (2020) teleworkability
     "telework": {
         "taxonomy": Str,  # onet2010 (O*NET-SOC 2010 occupations) or oes2018 (BLS OES 2018 codes)
@@ -148,6 +191,11 @@ KEYS: dict[str, tuple[str, ...]] = {
     "crosswalk": ("from_taxonomy", "from_code", "to_taxonomy", "to_code", "method"),
     "employment_us": ("soc_code",),
     "employment_ilostat": ("country", "source", "year", "isco08_2digit"),
+    "history_occupations": ("release", "occupation_code"),
+    "history_tasks": ("release", "occupation_code", "task_id"),
+    "history_task_activities": ("release", "occupation_code", "task_id", "dwa_id"),
+    "history_technology": ("release", "occupation_code", "kind", "commodity_code"),
+    "history_codes": ("release", "occupation_code", "onet_code"),
     "telework": ("taxonomy", "occupation_code"),
 }
 

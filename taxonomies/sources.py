@@ -60,9 +60,15 @@ def read(path: str) -> pl.DataFrame:
         return pl.read_csv(io.BytesIO(data), infer_schema=False, new_columns=header)
     if suffix == ".csv":
         return pl.read_csv(location, infer_schema=False, new_columns=header, encoding="utf8-lossy")
-    # O*NET text files: tab-separated, no quoting, "n/a" for missing values
+    # O*NET text files: tab-separated, no quoting, "n/a" for missing values; UTF-8, or
+    # Windows-1252 as older releases were published
+    data = location.read_bytes()
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        data = data.decode("cp1252", errors="replace").encode("utf-8")
     return pl.read_csv(
-        location,
+        io.BytesIO(data),
         separator="\t",
         quote_char=None,
         infer_schema=False,

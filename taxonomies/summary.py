@@ -98,6 +98,42 @@ COUNTS: dict[str, Callable[[], Counts]] = {
     "ilostat": _ilostat,
     "dingel_neiman": _dingel_neiman,
 }
+
+
+def _history(release: str) -> Callable[[], Counts]:
+    from taxonomies.onet_history import WITH_DWAS, WITH_TECHNOLOGY
+
+    def counts() -> Counts:
+        tasks = load("history_tasks", only=release)
+        codes = load("history_codes", only=release)
+        out = [
+            ("occupations", load("history_occupations", only=release).height),
+            ("task statements", tasks.height),
+            ("occupations with tasks", tasks["occupation_code"].n_unique()),
+            ("codes reaching O*NET-SOC 2019", codes["occupation_code"].n_unique()),
+        ]
+        if release in WITH_DWAS:
+            out.append(("task-DWA links", load("history_task_activities", only=release).height))
+        if release in WITH_TECHNOLOGY:
+            out.append(("technology/tool links", load("history_technology", only=release).height))
+        return out
+
+    return counts
+
+
+def _crosswalk_2009() -> Counts:
+    return [("O*NET-SOC 2009 -> 2010 links", read("crosswalks/onetsoc2009_to_onetsoc2010.csv").height)]
+
+
+def _history_counts() -> dict[str, Callable[[], Counts]]:
+    from taxonomies.onet_history import RELEASES
+
+    out = {name: _history(label) for label, (name, _, _) in RELEASES.items() if name != "onet"}
+    out["onetsoc2009_crosswalk"] = _crosswalk_2009
+    return out
+
+
+COUNTS.update(_history_counts())
 # the releases the coverage figures read
 COVERAGE_RELEASES = ("onet", "esco", "isco08", "soc_crosswalks", "nesta_crosswalk")
 

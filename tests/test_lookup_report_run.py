@@ -104,6 +104,8 @@ def test_main_job_writes_every_output_with_a_manifest(scored, tmp_path):
         "validation_text_model.csv", "validation_isco_agreement.csv", "validation_sanity_checks.csv",
         "onet_identity.csv", "onet_eskills.csv", "onet_graph.graphml",
         "esco_identity.csv", "esco_eskills.csv", "esco_graph.graphml",
+        "history_trajectories.csv", "history_occupations.csv", "history_dissolving.csv", "history_moved.csv",
+        "history_status.csv", "history_first_look.csv",
     }
     for name in names:
         assert (folder / f"{name}.manifest.json").is_file(), name

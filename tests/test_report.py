@@ -24,9 +24,9 @@ from exposure.report import build as report_build
 from exposure.report import figures as report_figures
 
 FIGURES = ("fig-threshold", "fig-bands", "fig-top", "fig-major-groups", "fig-distribution", "fig-wage",
-           "fig-quadrant", "fig-identity", "fig-skill-graph", "fig-countries", "fig-telework")
+           "fig-quadrant", "fig-identity", "fig-skill-graph", "fig-dissolving-history", "fig-countries", "fig-telework")
 SECTIONS_US = ["findings", "headline", "top", "major-groups", "distribution", "wage", "quadrant", "identity",
-               "skill-graph", "countries", "telework", "methods", "cite"]
+               "skill-graph", "dissolving-history", "countries", "telework", "methods", "cite"]
 COLUMNS = {
     "headline.csv": {"measure", "construct", "phrase", "value", "lo", "hi", "threshold"},
     "distribution.csv": {"construct", "bin_lo", "bin_hi", "occupations", "occupation_share", "employment",
@@ -56,6 +56,9 @@ COLUMNS = {
     "telework_points.csv": {"occupation_code", "place_boundness", "teleworkable"},
     "telework_agreement.csv": {"construct", "occupations", "auc_not_teleworkable"},
     "telework_roc.csv": {"false_positive_rate", "true_positive_rate"},
+    "history_dissolving.csv": {"rank", "onet_code", "title", "first_release", "n_resurveys", "employment"},
+    "history_moved.csv": {"group", "occupations", "employment", "employment_share"},
+    "history_first_look.csv": {"figure", "value", "note"},
 }
 PAYLOAD = '</td></svg><script>alert("x")</script><img src=x onerror=alert(1)> & $\\frac{1}{0}$ \'q\''
 
