@@ -97,9 +97,14 @@ def export_onnx(model_path: str | None = None, quantize: bool = False) -> Path:
     if not int8.is_file():
         from onnxruntime.quantization import QuantType, quantize_dynamic
 
-        logging.getLogger().setLevel(max(logging.getLogger().level, logging.ERROR))  # a pre-processing hint
-        with atomic_path(int8) as tmp:
-            quantize_dynamic(str(fp32), str(tmp), weight_type=QuantType.QInt8)
+        root = logging.getLogger()
+        level = root.level
+        root.setLevel(logging.ERROR)  # quantize_dynamic logs a pre-processing hint on the root logger
+        try:
+            with atomic_path(int8) as tmp:
+                quantize_dynamic(str(fp32), str(tmp), weight_type=QuantType.QInt8)
+        finally:
+            root.setLevel(level)
     return int8
 
 

@@ -41,6 +41,7 @@ import re
 import shutil
 import sys
 import tempfile
+import warnings
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -439,7 +440,12 @@ def _score_local(pending: list[int], folder: Path, model_path: str | None, backe
 class _RayScorer:
     """A Ray actor holding the fitted text model and the embedding model."""
 
-    def __init__(self, model_path: str | None, backend: str, data_dir: str, threads: int):
+    settings: dict[str, Any] = {}
+
+    def __init__(self):
+        self._setup(**self.settings)
+
+    def _setup(self, model_path: str | None, backend: str, data_dir: str, threads: int) -> None:
         os.environ["EXPOSURE_DATA_DIR"] = data_dir
         import torch
 
@@ -457,8 +463,10 @@ class _RayScorer:
 
 def _score_ray(pending: list[int], folder: Path, model_path: str | None, backend: str, workers: int,
                address: str | None, progress: Progress | None, n_chunks: int) -> None:
+    os.environ.setdefault("RAY_DATA_LOG_LEVEL", "ERROR")  # Ray Data's execution notes on stderr
     try:
         import ray
+        import ray.data
     except ImportError:
         raise InputError("--engine ray needs Ray: pip install -e '.[ray]'") from None
     import logging
@@ -487,16 +495,20 @@ def _score_ray(pending: list[int], folder: Path, model_path: str | None, backend
         ctx.execution_options.preserve_order = True
         items = [{"chunk": i, "source": str(folder / f"in-{i:06d}.parquet"),
                   "target": str(folder / f"out-{i:06d}.parquet")} for i in pending]
-        ds = ray.data.from_items(items, override_num_blocks=max(1, len(items))).map_batches(
-            _RayScorer, batch_size=1, concurrency=workers, num_cpus=1,
-            fn_constructor_kwargs={"model_path": model_path, "backend": backend,
-                                   "data_dir": str(data_dir()), "threads": 1},
-        )
-        done = n_chunks - len(pending)
-        for _ in ds.iter_rows():
-            done += 1
-            if progress:
-                progress(f"scoring chunks on Ray ({workers} workers)", done, n_chunks)
+        # the settings travel inside the class (no constructor arguments in the object store)
+        scorer = type("ChunkScorer", (_RayScorer,), {"settings": {
+            "model_path": model_path, "backend": backend, "data_dir": str(data_dir()), "threads": 1}})
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # Ray Data's notes on pool sizes and deprecations
+            ds = ray.data.from_items(items, override_num_blocks=max(1, len(items))).map_batches(
+                scorer, batch_size=1, compute=ray.data.ActorPoolStrategy(size=min(workers, len(items))), num_cpus=1,
+                max_restarts=0,  # a lost actor fails the run; a rerun resumes from the chunks written
+            )
+            done = n_chunks - len(pending)
+            for _ in ds.iter_rows():
+                done += 1
+                if progress:
+                    progress(f"scoring chunks on Ray ({workers} workers)", done, n_chunks)
     finally:
         if started:
             ray.shutdown()
