@@ -490,9 +490,11 @@ def _score_ray(pending: list[int], folder: Path, model_path: str | None, backend
             raise InputError(f"cannot start or join Ray{f' at {address}' if address else ''} ({exc})") from None
         started = True
     try:
-        ctx = ray.data.DataContext.get_current()
-        ctx.enable_progress_bars = False
-        ctx.execution_options.preserve_order = True
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # deprecation notes on settings this code does not use
+            ctx = ray.data.DataContext.get_current()
+            ctx.enable_progress_bars = False
+            ctx.execution_options.preserve_order = True
         items = [{"chunk": i, "source": str(folder / f"in-{i:06d}.parquet"),
                   "target": str(folder / f"out-{i:06d}.parquet")} for i in pending]
         # the settings travel inside the class (no constructor arguments in the object store)
