@@ -40,7 +40,8 @@ CHUNK_ROWS = 256
 
 
 def history_tasks(folder: Path) -> list[str]:
-    """Task statements of every release in onet_history/ (tab-delimited, UTF-8 or Windows-1252)."""
+    """The distinct task statements of each release in onet_history/ (tab-delimited, UTF-8 or
+    Windows-1252), release after release: a statement kept across releases appears once per release."""
     out = []
     for release in sorted(folder.glob("db_*")):
         path = release / "Task Statements.txt"
@@ -50,7 +51,7 @@ def history_tasks(folder: Path) -> list[str]:
         except UnicodeDecodeError:
             text = raw.decode("cp1252", errors="replace")
         reader = csv.DictReader(text.splitlines(), delimiter="\t")
-        out += [row["Task"].strip() for row in reader if row.get("Task")]
+        out += sorted({row["Task"].strip() for row in reader if row.get("Task")})
     return out
 
 
@@ -179,8 +180,8 @@ def main() -> None:
 
     parts = corpus(Path(args.shared))
     texts = sorted({t.strip() for ts in parts.values() for t in ts if t and t.strip()})
-    print(f"corpus: {len(texts):,} distinct texts "
-          f"({', '.join(f'{k}: {len(set(v)):,}' for k, v in parts.items())})")
+    print(f"corpus: {sum(map(len, parts.values())):,} texts ({', '.join(f'{k}: {len(v):,}' for k, v in parts.items())}),"
+          f" {len(texts):,} of them distinct; the timed samples are drawn from the distinct ones")
     sample = random.Random(0).sample(texts, min(args.n, len(texts)))
     print(f"timed sample: {len(sample):,} texts; {os.cpu_count()} cores (shared with other work: figures are noisy)")
 
