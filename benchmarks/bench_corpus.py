@@ -98,10 +98,11 @@ elif step in ("local", "ray"):
             for f in parts_folder(Path(out)).glob("*/out-*.parquet"):
                 done[f.name] = f.stat().st_mtime
     t1 = time.perf_counter()
-    score_file(path, out, engine=step, workers=2, chunk_rows=int(sys.argv[4]), progress=progress)
+    workers = int(sys.argv[5]) if len(sys.argv) > 5 else 2
+    score_file(path, out, engine=step, workers=workers, chunk_rows=int(sys.argv[4]), progress=progress)
     t2 = time.perf_counter()
     times = sorted(done.values())
-    w = 1 if step == "local" else 2  # steady state: from the w-th chunk written (every worker busy) to the last
+    w = 1 if step == "local" else workers  # steady state: from the w-th chunk written (every worker busy) to the last
     result.update(startup=t1 - t0, seconds=t2 - t1, steady_seconds=times[-1] - times[w - 1],
                   steady_chunks=len(times) - w, chunks=len(times))
 elif step == "backends":
@@ -171,7 +172,8 @@ def main() -> None:
     parser.add_argument("--occupations", metavar="BACKEND,...", default="",
                         help="also recompute every score with these backends (torch,onnx,onnx-int8) and compare "
                         "task and occupation scores with the cached ones (about 20 minutes each on 2 busy cores)")
-    parser.add_argument("--parts", default="throughput,memory,backends", help="which measurements to run")
+    parser.add_argument("--parts", default="throughput,scaling,memory,backends",
+                        help="which measurements to run (comma-separated)")
     parser.add_argument("--repeats", type=int, default=2, help="interleaved repeats of the throughput runs")
     parser.add_argument("--chunk-rows", type=int, default=CHUNK_ROWS, help="chunk size of the throughput runs")
     args = parser.parse_args()
@@ -195,6 +197,8 @@ def main() -> None:
 def run_parts(tmp: Path, path: Path, sample: list[str], args) -> None:
     if "throughput" in args.parts:
         throughput(tmp, path, sample, args)
+    if "scaling" in args.parts:
+        scaling(tmp, path, sample, args)
     if "memory" in args.parts:
         memory(tmp, sample, args)
     if "backends" in args.parts:
@@ -231,6 +235,16 @@ def throughput(tmp: Path, path: Path, sample: list[str], args) -> None:
               f"({ray_rate / local_rate:.0%} of local; target >= 75%); {ray_e2e:,.1f} texts/s end to end "
               f"({ray_e2e / local_e2e:.0%} of local; Ray and actor start-up included); "
               f"output {'byte-identical to' if same else 'DIFFERENT from'} the local engine's")
+
+
+def scaling(tmp: Path, path: Path, sample: list[str], args) -> None:
+    """Ray with 1 and 2 workers (one single-threaded actor each) on the same texts."""
+    rates = {}
+    for workers in (1, 2):
+        r = run_step("ray", path, tmp / f"scaling-{workers}.parquet", str(args.chunk_rows), str(workers))
+        rates[workers] = r["steady_chunks"] * args.chunk_rows / r["steady_seconds"]
+    print(f"scaling on Ray: 1 worker {rates[1]:,.1f} texts/s, 2 workers {rates[2]:,.1f} texts/s "
+          f"({rates[2] / rates[1]:.2f}x; 2.00x would be linear)")
 
 
 def memory(tmp: Path, sample: list[str], args) -> None:
