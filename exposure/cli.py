@@ -397,7 +397,7 @@ def score_text_cmd(source: str, output: Path, column: str | None, fmt: str | Non
     Example:
         exposure data export tasks --only isco08 -o outputs/isco_tasks.csv
         exposure score-text outputs/isco_tasks.csv --column task_text -o outputs/isco_text_scores.parquet
-        printf 'text\nSort incoming mail.\nNegotiate contracts with suppliers.\n' | exposure score-text - -o outputs/two.csv
+        printf 'text\\nSort incoming mail.\\nNegotiate contracts with suppliers.\\n' | exposure score-text - -o outputs/two.csv
     """
     if address and engine != "ray":
         raise click.UsageError("--address needs --engine ray")
