@@ -107,7 +107,7 @@ elif step in ("local", "ray"):
                   steady_chunks=len(times) - w, chunks=len(times))
 elif step == "backends":
     import numpy as np
-    from exposure.embed import encode, load_model
+    from exposure.backends import encode
     from exposure.scoring.codebook import CODED
     from exposure.scoring.pipeline import text_fit
     from exposure.scoring.tasks import score_texts
@@ -122,7 +122,7 @@ elif step == "backends":
 elif step == "occupations":
     backend = sys.argv[4]
     import exposure.scoring.pipeline as pipeline
-    from exposure.embed import encode
+    from exposure.backends import encode
     if backend != "cached":
         pipeline.embed = lambda texts, model_path=None, progress=None: encode(list(texts), model_path,
                                                                                backend=backend)

@@ -10,8 +10,10 @@ Why not sentence-transformers' own ``backend="onnx"``: it needs ``optimum-onnx``
 releases all require transformers < 4.58 while this project runs transformers 5; the
 export below needs only ``onnx`` and ``onnxruntime`` (the ``onnx`` extra).
 
-Backends by name (:data:`BACKENDS`): ``torch``, ``onnx``, ``onnx-int8``. The default is
-``torch``, or ``$EXPOSURE_EMBED_BACKEND`` when set.
+Backends by name (:data:`BACKENDS`): ``torch``, ``onnx``, ``onnx-int8``. :func:`encode`
+takes the name; ``torch`` is :func:`exposure.embed.encode` itself, which every cached score
+was computed with. The default of ``score-text`` is ``torch``, or ``$EXPOSURE_EMBED_BACKEND``
+when set.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from __future__ import annotations
 import logging
 import os
 import warnings
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from functools import cache
 from pathlib import Path
 
@@ -52,6 +54,27 @@ def _need_onnx() -> None:
         import onnxruntime  # noqa: F401
     except ImportError:
         raise InputError("the ONNX backend needs onnx and onnxruntime: pip install -e '.[onnx]'") from None
+
+
+def encode(texts: Sequence[str], model_path: str | None = None, backend: str = "torch",
+           progress: Callable[[int, int], None] | None = None) -> np.ndarray:
+    """Embed texts with the bare model of ``backend`` (no cache), L2-normalised, one row each.
+
+    >>> encode(["Sort incoming mail."], backend="onnx").shape  # doctest: +SKIP
+    (1, 384)
+    """
+    from exposure.embed import BATCH_SIZE
+    from exposure.embed import encode as torch_encode
+
+    if check_backend(backend) == "torch":
+        return torch_encode(texts, model_path, progress)
+    model = onnx_encoder(model_path, quantize=backend == "onnx-int8")
+    out = []
+    for start in range(0, len(texts), BATCH_SIZE * 8):
+        out.append(model.encode(list(texts[start : start + BATCH_SIZE * 8]), batch_size=BATCH_SIZE))
+        if progress:
+            progress(min(start + BATCH_SIZE * 8, len(texts)), len(texts))
+    return np.concatenate(out) if out else model.encode([])
 
 
 def onnx_folder(model_path: str | None = None) -> Path:
@@ -130,6 +153,8 @@ class OnnxEncoder:
         self.inputs = [i.name for i in self.session.get_inputs()]
 
     def encode(self, texts: Sequence[str], batch_size: int = 64) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.session.get_outputs()[0].shape[-1]), np.float32)
         out = []
         for start in range(0, len(texts), batch_size):
             tok = self.tokenizer(list(texts[start : start + batch_size]), padding=True, truncation=True,
@@ -140,7 +165,7 @@ class OnnxEncoder:
             pooled = (hidden * mask).sum(axis=1) / np.clip(mask.sum(axis=1), 1e-9, None)
             norm = np.linalg.norm(pooled, axis=1, keepdims=True)
             out.append(pooled / np.clip(norm, 1e-12, None))
-        return np.concatenate(out).astype(np.float32) if out else np.zeros((0, 384), np.float32)
+        return np.concatenate(out).astype(np.float32)
 
 
 def _max_seq_length(folder: Path) -> int:

@@ -348,7 +348,7 @@ def score_chunk(fit, frame: pl.DataFrame, model_path: str | None = None, backend
     batches pad little), then scored by :func:`exposure.scoring.tasks.score_texts`."""
     import numpy as np
 
-    from exposure.embed import encode
+    from exposure.backends import encode
     from exposure.scoring.tasks import score_texts
 
     schema = output_schema()
@@ -356,7 +356,7 @@ def score_chunk(fit, frame: pl.DataFrame, model_path: str | None = None, backend
     if ok.is_empty():
         return frame.with_columns(pl.lit(None, dtype=t).alias(c) for c, t in schema.items() if c not in frame.columns)
     distinct = sorted(set(ok["text"].to_list()), key=lambda t: (-len(t), t))
-    X_distinct = encode(distinct, model_path, backend=backend)
+    X_distinct = encode(distinct, model_path, backend)
     where = {t: i for i, t in enumerate(distinct)}
     X = X_distinct[np.fromiter((where[t] for t in ok["text"]), dtype=np.int64, count=ok.height)]
     scored = score_texts(fit, ok.select("row"), X)

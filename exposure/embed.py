@@ -134,33 +134,18 @@ class EmbeddingCache:
 
 
 def encode(texts: Sequence[str], model_path: str | None = None,
-           progress: Callable[[int, int], None] | None = None, backend: str = "torch") -> np.ndarray:
-    """Embed texts with the bare model (no cache), normalised, in batches.
-
-    ``backend`` is ``torch`` (sentence-transformers on PyTorch, the default and the one
-    behind every cached score), ``onnx`` or ``onnx-int8`` (:mod:`exposure.backends`)."""
-    if backend != "torch":
-        from exposure.backends import check_backend, onnx_encoder
-
-        onnx = onnx_encoder(model_path, quantize=check_backend(backend) == "onnx-int8")
-    else:
-        model = load_model(model_path)
+           progress: Callable[[int, int], None] | None = None) -> np.ndarray:
+    """Embed texts with the bare model (no cache), normalised, in batches."""
+    model = load_model(model_path)
     out = []
     for start in range(0, len(texts), BATCH_SIZE * 8):
         chunk = list(texts[start : start + BATCH_SIZE * 8])
-        if backend != "torch":
-            out.append(onnx.encode(chunk, batch_size=BATCH_SIZE))
-        else:
-            out.append(model.encode(chunk, batch_size=BATCH_SIZE, normalize_embeddings=True,
-                                    convert_to_numpy=True, show_progress_bar=False))
+        out.append(model.encode(chunk, batch_size=BATCH_SIZE, normalize_embeddings=True,
+                                convert_to_numpy=True, show_progress_bar=False))
         if progress:
             progress(min(start + len(chunk), len(texts)), len(texts))
-    if out:
-        return np.concatenate(out).astype(np.float32)
-    if backend != "torch":
-        return onnx.encode([])
     dim = (getattr(model, "get_embedding_dimension", None) or model.get_sentence_embedding_dimension)()
-    return np.zeros((0, dim), np.float32)
+    return np.concatenate(out).astype(np.float32) if out else np.zeros((0, dim), np.float32)
 
 
 _STORES: dict[tuple[str, str], EmbeddingCache] = {}

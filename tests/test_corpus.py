@@ -188,7 +188,7 @@ def test_ray_engine_gives_byte_identical_output(scored, tables, tmp_path):
 @pytest.mark.slow
 def test_onnx_backend_matches_pytorch(tables):
     pytest.importorskip("onnxruntime", reason="the ONNX backend is an optional extra: pip install -e '.[onnx]'")
-    from exposure.embed import encode
+    from exposure.backends import encode
 
     texts = tables["tasks"]["task_text"].head(200).to_list()  # lengths vary, so padding varies by batch
     torch_x = encode(texts)
