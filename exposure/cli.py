@@ -448,6 +448,62 @@ def _manifest_fields(result, **extra):
     return {"releases": RELEASES, **result.meta, **extra}
 
 
+@cli.command("score-text")
+@click.argument("source", metavar="FILE|-")
+@click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False), required=True,
+              help="Output file: .parquet (default format) or .csv.")
+@click.option("--column", default=None,
+              help="The column (field) holding the texts; default: the only column, else text/task_text/task/...")
+@click.option("--input-format", "fmt", type=click.Choice(["csv", "tsv", "jsonl", "parquet"]), default=None,
+              help="Default: from the file name, else sniffed from its first bytes.")
+@click.option("--backend", type=click.Choice(["torch", "onnx", "onnx-int8"]), default=None,
+              help="Embedding backend; default: $EXPOSURE_EMBED_BACKEND, else torch (see docs/corpus.md).")
+@click.option("--engine", type=click.Choice(["local", "ray"]), default="local", show_default=True,
+              help="Score in this process, or on Ray Data (pip install -e '.[ray]').")
+@click.option("--workers", type=click.IntRange(min=1), default=2, show_default=True,
+              help="With --engine ray: model-holding actors (and CPUs of the local Ray).")
+@click.option("--address", default=None, help="With --engine ray: join this Ray cluster instead of starting one.")
+@click.option("--chunk-rows", type=click.IntRange(min=1), default=2048, show_default=True,
+              help="Rows per chunk: the unit of memory, of resuming and of Ray's work.")
+@click.option("--max-chars", type=click.IntRange(min=1), default=2000, show_default=True,
+              help="Longer texts are reported as too_long and not scored.")
+@model_option
+def score_text_cmd(source: str, output: Path, column: str | None, fmt: str | None, backend: str | None,
+                   engine: str, workers: int, address: str | None, chunk_rows: int, max_chars: int,
+                   model_path: str | None) -> None:
+    """Score any task texts (job ads, gig descriptions, a corpus of millions of sentences):
+    each text's construct scores with 90% intervals and its nearest coded tasks.
+
+    Reads a CSV/TSV, JSON Lines or Parquet file (or - for standard input) in chunks, in
+    bounded memory. Every input row gets one output row with a status: ok, or empty,
+    binary, too_long, missing or unreadable (reported, counted, never fatal). An
+    interrupted run resumes where it stopped when run again with the same arguments.
+
+    \b
+    Example:
+        exposure data export tasks --only isco08 -o outputs/isco_tasks.csv
+        exposure score-text outputs/isco_tasks.csv --column task_text -o outputs/isco_text_scores.parquet
+        printf 'text\\nSort incoming mail.\\nNegotiate contracts with suppliers.\\n' | exposure score-text - -o outputs/two.csv
+    """
+    if address and engine != "ray":
+        raise click.UsageError("--address needs --engine ray")
+    from exposure.corpus import score_file
+
+    with progress_bar() as bar:
+        result = score_file(source, output, column, fmt, model_path=model_path, backend=backend, engine=engine,
+                            workers=workers, address=address, chunk_rows=chunk_rows, max_chars=max_chars,
+                            progress=_reporter(bar))
+    bad = [p for p in result.problems]
+    for p in bad[:20]:
+        err.print(f"row {p['row']}: {p['status']}: {p['problem']}", markup=False, highlight=False)
+    n_bad = result.rows - result.counts.get("ok", 0)
+    if n_bad > 20:
+        err.print(f"... and {n_bad - 20:,} more rows not scored (see the status and problem columns)")
+    resumed = f"; {result.resumed} of {result.chunks} chunks were already scored" if result.resumed else ""
+    err.print(f"wrote {result.rows:,} rows to {output}: "
+              + ", ".join(f"{n:,} {s}" for s, n in result.counts.items() if n or s == "ok") + resumed)
+
+
 @cli.command("evaluate")
 @click.option("--matching", is_flag=True,
               help="Instead: measure the title matcher on the evaluation set of typed job titles.")
