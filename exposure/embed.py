@@ -12,10 +12,12 @@ a different model never reads another's vectors.
 
 from __future__ import annotations
 
+import contextvars
 import hashlib
 import json
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -159,6 +161,21 @@ def _store(info: ModelInfo) -> EmbeddingCache:
     return _STORES[key]
 
 
+_PERSIST = contextvars.ContextVar("exposure_embed_persist", default=True)
+
+
+@contextmanager
+def unsaved() -> Iterator[None]:
+    """Within this block :func:`embed` saves no new vector to the disk cache (it still reads
+    the cache): for one-off texts such as a web server's search queries, which would
+    otherwise leave one cache shard per keystroke."""
+    token = _PERSIST.set(False)
+    try:
+        yield
+    finally:
+        _PERSIST.reset(token)
+
+
 def embed(texts: Sequence[str], model_path: str | None = None,
           progress: Callable[[int, int], None] | None = None) -> np.ndarray:
     """Embeddings of ``texts`` (one row each, in order), computing only uncached ones."""
@@ -166,6 +183,11 @@ def embed(texts: Sequence[str], model_path: str | None = None,
     store = _store(info)
     keys = [text_key(t) for t in texts]
     todo = store.missing(keys)
+    if todo and not _PERSIST.get():
+        by_key = dict(zip(keys, texts))
+        fresh = dict(zip(todo, encode([by_key[k] for k in todo], model_path)))
+        have = store._load()
+        return np.stack([fresh[k] if k in fresh else have[k] for k in keys])
     if todo:
         by_key = dict(zip(keys, texts))
         # longest first, so batches pad little and the progress bar is honest
