@@ -16,6 +16,7 @@ import contextvars
 import hashlib
 import json
 import os
+from collections import OrderedDict
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -162,13 +163,16 @@ def _store(info: ModelInfo) -> EmbeddingCache:
 
 
 _PERSIST = contextvars.ContextVar("exposure_embed_persist", default=True)
+N_RECENT = 1024  # vectors of unsaved texts kept in memory (the last ones used)
+_RECENT: dict[str, OrderedDict[str, np.ndarray]] = {}
 
 
 @contextmanager
 def unsaved() -> Iterator[None]:
     """Within this block :func:`embed` saves no new vector to the disk cache (it still reads
-    the cache): for one-off texts such as a web server's search queries, which would
-    otherwise leave one cache shard per keystroke."""
+    the cache, and keeps the last ``N_RECENT`` new vectors in memory): for one-off texts
+    such as a web server's search queries, which would otherwise leave one cache shard per
+    keystroke."""
     token = _PERSIST.set(False)
     try:
         yield
@@ -185,9 +189,17 @@ def embed(texts: Sequence[str], model_path: str | None = None,
     todo = store.missing(keys)
     if todo and not _PERSIST.get():
         by_key = dict(zip(keys, texts))
-        fresh = dict(zip(todo, encode([by_key[k] for k in todo], model_path)))
+        recent = _RECENT.setdefault(info.key, OrderedDict())
+        new = [k for k in todo if k not in recent]
+        if new:
+            recent.update(zip(new, encode([by_key[k] for k in new], model_path)))
+        for k in todo:
+            recent.move_to_end(k)
         have = store._load()
-        return np.stack([fresh[k] if k in fresh else have[k] for k in keys])
+        out = np.stack([recent[k] if k in recent else have[k] for k in keys])
+        while len(recent) > N_RECENT:
+            recent.popitem(last=False)
+        return out
     if todo:
         by_key = dict(zip(keys, texts))
         # longest first, so batches pad little and the progress bar is honest

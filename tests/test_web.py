@@ -378,3 +378,22 @@ def test_a_non_local_host_is_stated_on_start(scored, explorer, monkeypatch):
     lines.clear()
     server.serve(scored, "127.0.0.1", 0, say=lines.append)
     assert not any(line.startswith("Note") for line in lines)
+
+
+def test_search_queries_leave_nothing_in_the_embedding_cache(client):
+    from exposure.config import cache_dir
+    from exposure.embed import embed, unsaved
+
+    shards = lambda: sorted((cache_dir() / "embeddings").rglob("shard-*.parquet"))  # noqa: E731
+    before = shards()
+    body = client.get("/api/search", params={"q": "someone who repairs antique clocks"}).json()
+    assert body["results"][0]["status"] in ("matched", "ambiguous", "unmatched")
+    assert shards() == before
+    with unsaved():
+        kept = embed(["someone who repairs antique clocks"])
+    assert shards() == before
+    import numpy as np
+
+    saved = embed(["someone who repairs antique clocks"])  # the same vector, saved this time
+    assert np.allclose(saved, kept, atol=1e-5)
+    assert len(shards()) == len(before) + 1

@@ -73,6 +73,11 @@ def serve(scores: Scores, host: str = "127.0.0.1", port: int = 8000,
     from exposure.web.explorer import Explorer
 
     sock = bind(host, port)
+    # one query at a time is embedded (the tokenizer is not thread-safe); a single torch
+    # thread does that fastest, and much faster than two when the cores are busy
+    import torch
+
+    torch.set_num_threads(1)
     try:
         explorer = Explorer(scores).warm(progress)
         app = create_app(explorer)
