@@ -142,8 +142,8 @@ def test_search_open_safer_move_compare_download(server, browser, shots):
     with page.expect_download() as download:
         page.locator("#compare-csv").click()
     df = pl.read_csv(download.value.path())
-    assert df["construct"].to_list() == ["routinizability", "place_boundness", "person_bound", "site_bound",
-                                         "material_bound", "offshorability"]
+    assert df["construct"].to_list() == ["offshorability", "routinizability", "place_boundness", "person_bound",
+                                         "site_bound", "material_bound"]
     assert (df["change"] - (df["b"] - df["a"])).abs().max() < 1e-3
 
     # explore: sort by a column header, download the table

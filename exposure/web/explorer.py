@@ -45,8 +45,10 @@ N_SUGGESTIONS = 8  # titles containing the query, per taxonomy
 PAGE_SIZE = 100  # rows of an explore table per page
 MAX_PAGE_SIZE = 5000
 REPORT_TAXONOMIES = ("onet", "isco08")
+# the order scores are shown in: the headline score, its two parts, the parts of place-boundness
 CONSTRUCTS_ORDER = ("offshorability", "routinizability", "place_boundness", "person_bound", "site_bound",
                     "material_bound")
+assert set(CONSTRUCTS_ORDER) == set(CONSTRUCTS)
 LABELS = {  # column -> heading, for the explore and compare tables
     "occupation_code": "Code",
     "title": "Title",
@@ -229,7 +231,7 @@ class Explorer:
         score, the value of each and the change from ``a`` to ``b``."""
         pa, pb = (self.occupation(*parse_ref(x)) for x in (a, b))
         rows = []
-        for c in CONSTRUCTS:
+        for c in CONSTRUCTS_ORDER:
             sa, sb = pa["scores"][c], pb["scores"][c]
             rows.append({"construct": c, "a": sa["score"], "a_lo": sa["lo"], "a_hi": sa["hi"],
                          "b": sb["score"], "b_lo": sb["lo"], "b_hi": sb["hi"],
@@ -354,8 +356,10 @@ def _result(taxonomy: str, row: dict[str, Any]) -> dict[str, Any]:
 
 def _suggest(query: str, taxonomy: str, n: int = N_SUGGESTIONS) -> list[dict[str, Any]]:
     """Titles of ``taxonomy`` (official, alternate, ESCO labels) whose normalised form
-    contains the normalised query: those starting with it first, then those with a word
-    starting with it, then the rest; shorter titles first; one per occupation."""
+    contains the normalised query: the title itself first, then titles that have it as a
+    whole word ("specialist nurse" for "nurse"), then those starting with it ("nursemaid"),
+    then those with a word starting with it, then the rest; official titles before
+    alternate ones, shorter titles first; one per occupation."""
     from exposure.match import normalise, title_index
 
     norm = normalise(query)
@@ -365,10 +369,13 @@ def _suggest(query: str, taxonomy: str, n: int = N_SUGGESTIONS) -> list[dict[str
     v = index.variants
     hits = (
         v.filter(pl.col("norm").str.contains(norm, literal=True))
-        .with_columns(rank=pl.when(pl.col("norm").str.starts_with(norm)).then(0)
-                      .when(pl.col("norm").str.contains(" " + norm, literal=True)).then(1).otherwise(2),
+        .with_columns(rank=pl.when(pl.col("norm") == norm).then(0)
+                      .when(pl.col("norm").str.contains(rf"\b{re.escape(norm)}\b")).then(1)
+                      .when(pl.col("norm").str.starts_with(norm)).then(2)
+                      .when(pl.col("norm").str.contains(" " + norm, literal=True)).then(3).otherwise(4),
                       length=pl.col("norm").str.len_chars())
-        .sort("rank", "length", "norm", "occupation_code")
+        .with_columns(alternate=pl.col("variant") != pl.col("occupation_code").replace_strict(index.titles))
+        .sort("rank", "alternate", "length", "norm", "occupation_code")
         .unique("occupation_code", keep="first", maintain_order=True)
         .head(n)
     )
