@@ -397,3 +397,13 @@ def test_search_queries_leave_nothing_in_the_embedding_cache(client):
     saved = embed(["someone who repairs antique clocks"])  # the same vector, saved this time
     assert np.allclose(saved, kept, atol=1e-5)
     assert len(shards()) == len(before) + 1
+
+
+def test_a_local_server_answers_only_local_host_names(explorer):
+    from exposure.web.app import create_app
+
+    with TestClient(create_app(explorer, allowed_hosts=["127.0.0.1", "localhost"]),
+                    base_url="http://127.0.0.1:8000") as local:
+        assert local.get("/api/search", params={"q": "roofer"}).status_code == 200
+        rebound = local.get("/api/search", params={"q": "roofer"}, headers={"Host": "evil.example:8000"})
+        assert rebound.status_code == 400

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -62,8 +62,11 @@ def _label(column: str) -> str:
     return LABELS.get(column, column.replace("_", " ").capitalize())
 
 
-def create_app(explorer: Explorer) -> FastAPI:
-    """The web explorer over a warmed ``explorer``.
+def create_app(explorer: Explorer, allowed_hosts: list[str] | None = None) -> FastAPI:
+    """The web explorer over a warmed ``explorer``. ``allowed_hosts``: the host names a
+    request may address (others get 400), e.g. only ``127.0.0.1`` and ``localhost`` for a
+    local server, so that a web page elsewhere cannot reach it through DNS rebinding;
+    ``None`` for any.
 
     >>> from fastapi.testclient import TestClient  # doctest: +SKIP
     >>> TestClient(create_app(Explorer(scores()).warm())).get("/api/search?q=roofer").json()  # doctest: +SKIP
@@ -85,6 +88,10 @@ def create_app(explorer: Explorer) -> FastAPI:
         favicon_url=f"{STATIC_URL}/favicon.svg",
         swagger_ui_parameters={"validatorUrl": None},
     )
+    if allowed_hosts:
+        from starlette.middleware.trustedhost import TrustedHostMiddleware
+
+        app.add_middleware(TrustedHostMiddleware, allowed_hosts=allowed_hosts)
     app.state.explorer = explorer
     app.state.templates = templates()
     app.mount(STATIC_URL, StaticFiles(directory=HERE / "static"), name="static")
@@ -156,4 +163,4 @@ def error_response(request: Request, status: int, message: str):
     )
 
 
-__all__ = ["create_app", "HTMLResponse"]
+__all__ = ["create_app"]

@@ -15,7 +15,6 @@ from exposure.web.explorer import (
     MAX_PAGE_SIZE,
     PAGE_SIZE,
     REPORT_TAXONOMIES,
-    TAXONOMIES,
     Explorer,
     check_text,
     is_ref,
@@ -136,4 +135,4 @@ def favicon():
     return RedirectResponse("/static/favicon.svg", status_code=301)
 
 
-__all__ = ["router", "TAXONOMIES"]
+__all__ = ["router"]

@@ -80,7 +80,8 @@ def serve(scores: Scores, host: str = "127.0.0.1", port: int = 8000,
     torch.set_num_threads(1)
     try:
         explorer = Explorer(scores).warm(progress)
-        app = create_app(explorer)
+        local = sorted({*LOCAL_HOSTS, "[::1]", host, f"[{host}]" if ":" in host else host})
+        app = create_app(explorer, allowed_hosts=local if is_local(host) else None)
         if started:
             started()
         port = sock.getsockname()[1]
