@@ -25,6 +25,8 @@ MAX_BYTES = 200 * 1024 * 1024
 _HEADER_HINTS = ("occupation", "job title", "title", "job", "beruf", "metier", "profession", "isco", "esco",
                  "soc", "onet", "o*net", "code")
 SCORE_COLUMNS = BOUNDS
+# share of each occupation's task weight that is highly exposed, per construct
+BANDED_SHARES = ("share_high_offshorability", "share_high_routinizability", "share_high_place_boundness")
 
 
 def _decode(data: bytes, name: str) -> str:
@@ -119,6 +121,8 @@ def parse(data: bytes, name: str, column: str | None = None, table: bool | None 
     if any(len(r) > len(header) for r in body):
         raise InputError(f"{name}: a row has more cells than the header has columns")
     df = pl.DataFrame(body, schema={h: pl.String for h in header}, orient="row")
+    if column is None and len(header) > 1 and (codes := _code_columns(df)):
+        column = codes[0]  # codes say more than titles: a column of codes is preferred
     if column is None:
         ranks = {h: _hint_rank(h) for h in header}
         best = min((r for r in ranks.values() if r is not None), default=None)
@@ -136,15 +140,35 @@ def parse(data: bytes, name: str, column: str | None = None, table: bool | None 
     return df, column
 
 
+def _code_columns(df: pl.DataFrame) -> list[str]:
+    """Columns whose filled cells (the first 200) are nearly all codes of existing
+    occupations, in order; only when exactly one such column exists (else the headers decide)."""
+    from exposure.match import _code
+
+    def known(v: str) -> bool:
+        m = _code(v)
+        return m is not None and m.status == "matched"
+
+    found = []
+    for c in df.columns:
+        values = [v for v in df[c].head(200).to_list() if v and v.strip()]
+        if values and sum(known(v) for v in values) >= 0.9 * len(values):
+            found.append(c)
+    return found if len(found) == 1 else []
+
+
 def score_rows(rows: pl.DataFrame, column: str, taxonomy: str, occupations: pl.DataFrame,
-               identity: pl.DataFrame | None = None) -> pl.DataFrame:
-    """The input rows with match columns and, for matched rows, the scores."""
-    matches = resolve(rows[column].fill_null("").to_list(), taxonomy)
+               identity: pl.DataFrame | None = None, picks: dict[str, str] | None = None) -> pl.DataFrame:
+    """The input rows with match columns and, for matched rows, the scores; ambiguous rows
+    get the range of each main score across their candidates. ``picks`` (input -> code,
+    from an edited review file) settle rows the matcher left open."""
+    matches = resolve(rows[column].fill_null("").to_list(), taxonomy, picks=picks)
     scores = occupations.select(
         pl.col("taxonomy").alias("matched_taxonomy"),
         pl.col("occupation_code").alias("matched_code"),
         *SCORE_COLUMNS,
-    )
+        *[c for c in BANDED_SHARES if c in occupations.columns],
+    ).join(bands(occupations), on=["matched_taxonomy", "matched_code"], how="left")
     if identity is not None:
         scores = scores.join(identity, on=["matched_taxonomy", "matched_code"], how="left")
     clash = [c for c in [*MATCH_SCHEMA, *scores.columns] if c in rows.columns and c != column]
@@ -154,7 +178,46 @@ def score_rows(rows: pl.DataFrame, column: str, taxonomy: str, occupations: pl.D
     scored = out.join(scores, on=["matched_taxonomy", "matched_code"], how="left")
     keep = pl.col("match_status") == "matched"
     extra = [c for c in scores.columns if c not in ("matched_taxonomy", "matched_code")]
-    return scored.with_columns([pl.when(keep).then(pl.col(c)).alias(c) for c in extra]).sort("__row").drop("__row")
+    scored = scored.with_columns([pl.when(keep).then(pl.col(c)).alias(c) for c in extra]).sort("__row").drop("__row")
+    return scored.join(candidate_ranges(scored, occupations), on="match_candidates", how="left", maintain_order="left")
+
+
+RANGED = ("offshorability", "routinizability", "place_boundness")
+
+
+def candidate_ranges(scored: pl.DataFrame, occupations: pl.DataFrame) -> pl.DataFrame:
+    """For each distinct candidate list of ambiguous rows: "lowest-highest" of each score in
+    ``RANGED`` across the candidates."""
+    lists = scored.filter(pl.col("match_status") == "ambiguous").select("match_candidates").drop_nulls().unique()
+    tax = scored.filter(pl.col("match_status") == "ambiguous")["matched_taxonomy"].drop_nulls()
+    schema = {"match_candidates": pl.String, **{f"{c}_range": pl.String for c in RANGED}}
+    if lists.is_empty() or tax.is_empty():
+        return pl.DataFrame(schema=schema)
+    codes = lists.with_columns(code=pl.col("match_candidates").str.split("; ")).explode("code").with_columns(
+        code=pl.col("code").str.extract(r"^(\S+)"))
+    occ = occupations.filter(pl.col("taxonomy") == tax[0]).select(code="occupation_code", *RANGED)
+    joined = codes.join(occ, on="code", how="inner")
+    return joined.group_by("match_candidates").agg(
+        [pl.format("{}-{}", pl.col(c).min().round(2), pl.col(c).max().round(2)).alias(f"{c}_range") for c in RANGED]
+    ).select(list(schema))
+
+
+def bands(occupations: pl.DataFrame) -> pl.DataFrame:
+    """Each occupation's percentile (0-100, within its taxonomy) and band per construct:
+    low below the 33.3rd percentile, high from the 66.7th (:data:`exposure.lookup.BANDS`)."""
+    from exposure.lookup import BANDS
+    from exposure.scoring.codebook import CONSTRUCTS
+    from exposure.scoring.evaluate import percentiles
+
+    out = occupations.select(matched_taxonomy="taxonomy", matched_code="occupation_code")
+    for c in CONSTRUCTS:
+        p = (percentiles(occupations, c)["percentile"] * 100).round(1)
+        (low, _), (mid, _) = BANDS[0], BANDS[1]
+        out = out.with_columns(p.alias(f"{c}_percentile")).with_columns(
+            pl.when(pl.col(f"{c}_percentile") < low).then(pl.lit("low"))
+            .when(pl.col(f"{c}_percentile") < mid).then(pl.lit("medium")).otherwise(pl.lit("high"))
+            .alias(f"{c}_band"))
+    return out
 
 
 def identity_scores() -> pl.DataFrame:
@@ -170,3 +233,4 @@ def identity_scores() -> pl.DataFrame:
                   identity_dissolution=pl.col("identity_dissolution").round(4))
          for tax, t in tables.items()]
     ).sort("matched_taxonomy", "matched_code")
+

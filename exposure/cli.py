@@ -280,25 +280,38 @@ def run_cmd(folder: Path, model_path: str | None) -> None:
 @click.option("--column", default=None, help="The column of FILE that holds the occupations.")
 @click.option("--list", "plain", is_flag=True, help="Read FILE as a plain list, one occupation per line.")
 @with_output
+@click.option("--excel", is_flag=True, help="Write an .xlsx workbook (-o FILE.xlsx) with a data-dictionary sheet.")
+@click.option("--review", "review", type=click.Path(path_type=Path, dir_okay=False), default=None,
+              help="Also write a pick-list of the ambiguous and unmatched rows; fill in its 'code' column.")
+@click.option("--resolved", "resolved", type=click.Path(path_type=Path, dir_okay=False), default=None,
+              help="A pick-list written by --review and filled in: its codes settle those rows.")
+@click.option("--weight", default=None, metavar="COLUMN",
+              help="A headcount column: print (and write beside -o) the headcount shares in highly exposed work.")
+@click.option("--by", default=None, metavar="COLUMN", help="With --weight: split the shares by this column.")
 @model_option
 @click.option("--rebuild", is_flag=True, help="Recompute the scores even if cached.")
 def score(source: str | None, taxonomy: str, all_: bool, column: str | None, plain: bool, output: Path | None,
-          fmt: str | None, model_path: str | None, rebuild: bool) -> None:
+          fmt: str | None, excel: bool, review: Path | None, resolved: Path | None, weight: str | None,
+          by: str | None, model_path: str | None, rebuild: bool) -> None:
     """Score occupations: routinizability, place-boundness (person-, site-, material-bound)
-    and offshorability, each with a 90% interval, and identity dissolution.
+    and offshorability, each with a 90% interval, a percentile and a band (low below the
+    33rd percentile, high from the 67th), and identity dissolution.
 
     Either every occupation of a taxonomy (--all), or a list: a CSV/TSV file (the column
-    named by --column, or the one whose header says occupation/title/code) or a plain list
-    (.txt, or - for standard input), one occupation per row, as any mix of O*NET-SOC,
-    SOC 2018/2010, ISCO-08 and ESCO codes or URIs, and free-text job titles. Every row comes
-    back with its match (code, title, confidence, runner-up, status); ambiguous and unmatched
-    rows get no scores.
+    named by --column, else a column of codes, else the one whose header says
+    occupation/title) or a plain list (.txt, or - for standard input), one occupation per
+    row, as any mix of O*NET-SOC, SOC 2018/2010, ISCO-08 and ESCO codes or URIs, and
+    free-text job titles. Every row comes back with its match (code, title, confidence,
+    runner-up, status); ambiguous rows list their candidates and the range of the scores
+    across them, but get no scores. A CSV comes back in the input's delimiter and encoding.
 
     \b
     Example:
         exposure score --taxonomy isco08 --all -o outputs/isco08_scores.csv
         exposure score staff.csv --column "Job title" -o staff_scored.csv
-        printf 'accounts payable clerk\n15-1252.00\n2512\n' | exposure score -
+        exposure score staff.csv --weight Headcount --by Department --excel -o staff.xlsx
+        exposure score staff.csv --review open.csv -o staff_scored.csv
+        printf 'accounts payable clerk\\n15-1252.00\\n2512\\n' | exposure score -
     """
     from exposure.scoring.occupations import output_columns
 
@@ -306,27 +319,87 @@ def score(source: str | None, taxonomy: str, all_: bool, column: str | None, pla
         raise click.UsageError("give either --all or a FILE, not both")
     if not all_ and not source:
         raise click.UsageError("nothing to score: give a FILE (or - for standard input), or --all")
+    if excel and (output is None or output.suffix.lower() != ".xlsx"):
+        raise click.UsageError("--excel needs an output file named like -o FILE.xlsx")
+    if by and not weight:
+        raise click.UsageError("--by splits the headcount shares: give --weight COLUMN too")
     if all_:
+        if review or resolved or weight:
+            raise click.UsageError("--review, --resolved and --weight apply to a list, not to --all")
         result = _scores(model_path, rebuild)
-        df = result.occupations.filter(pl.col("taxonomy") == taxonomy)
-        emit(output_columns(df), output, fmt, **_manifest_fields(result, taxonomy=taxonomy))
-        return
-    from exposure import batch
+        df = output_columns(result.occupations.filter(pl.col("taxonomy") == taxonomy))
+        fields = _manifest_fields(result, taxonomy=taxonomy)
+        if excel:
+            from exposure import sheets
 
+            sheets.write_xlsx(df, output, [], "", **fields)
+            err.print(f"wrote {df.height:,} rows to {output}")
+        else:
+            emit(df, output, fmt, **fields)
+        return
+    from exposure import batch, sheets
+
+    picks = sheets.read_picks(resolved) if resolved else None
     data, name = batch.read_bytes(source)
     rows, col = batch.parse(data, name, column, table=False if plain else None)
     result = _scores(model_path, rebuild)
     with progress_bar() as bar:
         bar.add_task(f"matching {rows.height:,} rows", total=None)
-        df = batch.score_rows(rows, col, taxonomy, result.occupations, batch.identity_scores())
+        df = batch.score_rows(rows, col, taxonomy, result.occupations, batch.identity_scores(), picks=picks)
     if not (df["match_status"] == "matched").any():
         raise InputError(f"none of the {df.height:,} rows of {name} matched an occupation; nothing written "
                          f"(first: {df[col][0]!r}, {df['match_method'][0]})")
-    emit(df, output, fmt, **_manifest_fields(result, input=name, column=col, title_taxonomy=taxonomy))
+    summary = sheets.headcount(df, weight, by) if weight else None
+    fields = _manifest_fields(result, input=name, column=col, title_taxonomy=taxonomy,
+                              resolved=str(resolved) if resolved else None)
+    if excel:
+        sheets.write_xlsx(df, output, rows.columns, col, **fields)
+        err.print(f"wrote {df.height:,} rows to {output}")
+    elif (fmt or (output.suffix.lower().lstrip(".") if output else "csv")) in ("csv", "tsv", "txt") and col != "input":
+        # a table comes back in its own delimiter and encoding, so a spreadsheet opens it as it opened the input
+        delimiter, encoding = sheets.dialect(data)
+        if output is None:
+            sys.stdout.buffer.write(sheets.csv_like_input(df, delimiter, "utf-8" if encoding == "utf-8-sig" else encoding))
+            sys.stdout.flush()
+        else:
+            from exposure.io import write_bytes
+            from exposure.manifest import write_manifest
+
+            write_bytes(output, sheets.csv_like_input(df, delimiter, encoding))
+            write_manifest(output, delimiter=delimiter, encoding=encoding, **fields)
+            err.print(f"wrote {df.height:,} rows to {output} ({encoding}, {delimiter!r}-separated, like the input)")
+    else:
+        emit(df, output, fmt, **fields)
+    if review:
+        from exposure.manifest import write_with_manifest
+
+        picklist = sheets.review_list(df, col)
+        write_with_manifest(picklist, review, "csv", **fields)
+        err.print(f"wrote {picklist.height:,} open rows to {review}: write the chosen code in its 'code' column, "
+                  f"then run again with --resolved {review}")
+    if summary is not None:
+        (print_frame if output is not None else _print_frame_err)(f"Share of the headcount ({weight}) in highly exposed work (score >= {sheets.HIGH_AT}; "
+                    f"interval from the score intervals; matched rows only)", summary)
+        if output is not None:
+            from exposure.manifest import write_with_manifest
+
+            path = output.with_name(output.stem + ".headcount.csv")
+            write_with_manifest(summary, path, "csv", **fields, weight=weight, by=by)
+            err.print(f"wrote the headcount shares to {path}")
     counts = dict(df.group_by("match_status").len().iter_rows())
     source_col = f" (occupations from column {col!r})" if col != "input" else ""
     err.print(f"{df.height:,} rows{source_col}: "
               + ", ".join(f"{counts.get(s, 0):,} {s}" for s in ("matched", "ambiguous", "unmatched")))
+
+
+def _print_frame_err(title: str, df: pl.DataFrame) -> None:
+    """print_frame on standard error, when standard output carries the data."""
+    table = Table(title=title, title_justify="left")
+    for c, dtype in df.schema.items():
+        table.add_column(c, justify="right" if dtype.is_numeric() else "left")
+    for row in df.iter_rows():
+        table.add_row(*[f"{v:.3f}" if isinstance(v, float) else str(v) for v in row])
+    err.print(table)
 
 
 @cli.command("tasks")
@@ -363,18 +436,33 @@ def _manifest_fields(result, **extra):
 
 
 @cli.command("evaluate")
+@click.option("--matching", is_flag=True,
+              help="Instead: measure the title matcher on the evaluation set of typed job titles.")
 @model_option
-def evaluate(model_path: str | None) -> None:
+def evaluate(matching: bool, model_path: str | None) -> None:
     """Validate the scores: text model vs codebook (cross-validated by occupation),
     ISCO-08 native vs O*NET crosswalk, and named sanity checks on real occupations.
+    With --matching: the title matcher's confidently wrong, right-at-top-1 and flagged
+    shares on the evaluation set (dev and held-out test split).
 
     Exits with 1 if a sanity check fails.
 
     \b
     Example:
         exposure evaluate
+        exposure evaluate --matching
     """
     from exposure.scoring.evaluate import sanity_checks
+
+    if matching:
+        from exposure.match_eval import EVAL_SET, TARGETS, evaluate as evaluate_matching
+
+        with progress_bar() as bar:
+            bar.add_task("matching the evaluation set", total=None)
+            df = evaluate_matching(("onet", "isco08", "esco"))
+        print_frame(f"Title matching on {EVAL_SET.name} (targets: "
+                    + ", ".join(f"{k} {op} {v:.0%}" for k, (op, v) in TARGETS.items()) + ")", df)
+        return
 
     result = _scores(model_path)
     print_frame("Text model vs codebook labels (out of fold, grouped by occupation)", result.cv_metrics)
@@ -391,78 +479,92 @@ def evaluate(model_path: str | None) -> None:
 @click.argument("query", metavar="TITLE_OR_CODE")
 @click.option("--taxonomy", type=click.Choice(["onet", "isco08", "esco"]), default="onet", show_default=True,
               help="Where a free-text title is looked up (codes find their own taxonomy).")
-@click.option("--json", "as_json", is_flag=True, help="Print the same content as JSON.")
+@click.option("--json", "as_json", is_flag=True, help="Print everything, codes and numbers included, as JSON.")
+@click.option("-v", "--verbose", is_flag=True, help="Also show the scores, codes and numeric evidence.")
+@click.option("--max-zone-step", type=click.IntRange(0, 4), default=1, show_default=True,
+              help="Safer moves at most this many Job Zones (skill levels) up.")
 @model_option
-def lookup_cmd(query: str, taxonomy: str, as_json: bool, model_path: str | None) -> None:
-    """One occupation for a career adviser: its scores and percentiles, the most and least
-    exposed tasks with their evidence, its skill profile, and nearby safer occupations.
+def lookup_cmd(query: str, taxonomy: str, as_json: bool, verbose: bool, max_zone_step: int,
+               model_path: str | None) -> None:
+    """One occupation for a career adviser, in plain words first: how exposed it is to
+    offshoring, which kinds of tasks can move and which stay, its skill profile, and safer
+    moves within reach (shared skills, skills to learn, Job Zone and wage change).
 
     \b
     Example:
         exposure lookup "accounts payable clerk"
         exposure lookup 2512 --json
+        exposure lookup "lorry driver" --verbose
     """
-    import json
-
     from exposure.lookup import lookup
 
-    page = lookup(query, _scores(model_path), taxonomy)
+    page = lookup(query, _scores(model_path), taxonomy, max_zone_step=max_zone_step)
     if as_json:
-        click.echo(json.dumps(page, indent=2, ensure_ascii=False))
+        click.echo(page.to_json())
         return
-    _render_lookup(page)
+    _render_lookup(page, verbose)
 
 
-def _render_lookup(page: dict) -> None:
+def _render_lookup(page, verbose: bool = False) -> None:
     from rich.markup import escape
     from rich.panel import Panel
 
-    occ, m = page["occupation"], page["match"]
-    head = f"[bold]{escape(occ['title'])}[/]  ({occ['taxonomy']} {escape(occ['code'])})"
-    note = f"matched by {m['match_method']}, confidence {m['match_confidence']:.2f}"
-    if m["match_status"] == "ambiguous" or (m["runner_up_code"] and m["match_confidence"] < 0.9):
-        note += f"\n[yellow]uncertain: also close to {escape(str(m['runner_up_title']))} ({m['runner_up_code']})[/]"
-    out.print(Panel(f"{head}\n{note}", title=f"exposure lookup: {escape(page['query'])}", title_align="left"))
-    t = Table(title="Scores (90% interval; percentile among all occupations of the taxonomy)", title_justify="left")
-    for col in ("construct", "score", "interval", "percentile"):
-        t.add_column(col, justify="left" if col == "construct" else "right")
-    for c, s in page["scores"].items():
-        t.add_row(c, f"{s['score']:.2f}", f"{s['lo']:.2f}-{s['hi']:.2f}", f"{s['percentile']:.0f}")
-    out.print(t)
-    if not page["tasks"]["most_exposed"]:
-        out.print(f"Tasks: none; {escape(occ['title'])} has no task list.")
-    for key, title in (("most_exposed", "Most offshorable tasks"), ("least_exposed", "Least offshorable tasks")):
-        if not page["tasks"][key]:
+    occ, m = page.occupation, page.match
+    head = f"[bold]{escape(occ['title'])}[/]"
+    if verbose:
+        head += f"  ({occ['taxonomy']} {escape(occ['code'])}; matched by {m['match_method']}, " \
+                f"confidence {m['match_confidence']:.2f})"
+    if m["runner_up_code"] and m["match_confidence"] < 0.9:
+        head += f"\n[yellow]uncertain match: also close to {escape(str(m['runner_up_title']))}[/]"
+    out.print(Panel(head + "\n\n" + escape(" ".join(page.summary.sentences)),
+                    title=f"exposure lookup: {escape(page.query)}", title_align="left"))
+    if verbose:
+        t = Table(title="Scores (90% interval; percentile among the occupations of the taxonomy; band: low below "
+                  "the 33rd percentile, high from the 67th)", title_justify="left")
+        for col in ("construct", "score", "interval", "percentile", "band"):
+            t.add_column(col, justify="left" if col in ("construct", "band") else "right")
+        for c in page.scores:
+            t.add_row(c.name, f"{c.score:.2f}", f"{c.lo:.2f}-{c.hi:.2f}", f"{c.percentile:.0f}", c.band)
+        out.print(t)
+    for title, tasks in (("Tasks most likely to move", page.tasks.most_exposed),
+                         ("Tasks most likely to stay", page.tasks.least_exposed)):
+        if not tasks:
             continue
-        tt = Table(title=f"{title} ({page['tasks']['from']})", title_justify="left", show_lines=True)
-        tt.add_column("offsh.", justify="right")
-        tt.add_column("task and evidence")
-        for task in page["tasks"][key]:
-            ev = "\n".join(f"  - {escape(e)}" for e in task["evidence"][:3])
-            tt.add_row(f"{task['offshorability']:.2f}", f"{escape(task['task_text'])}\n[dim]{ev}[/]")
-        out.print(tt)
-    sk = page["skills"]
-    if "note" in sk:
-        out.print(f"Skills: {sk['note']}.")
+        out.print(f"[bold]{title}[/] ({escape(page.tasks.source)})")
+        for task in tasks:
+            flag = " [yellow](uncertain: the evidence is mixed)[/]" if task.uncertain else ""
+            num = f" [dim]{task.offshorability:.2f} ({task.lo:.2f}-{task.hi:.2f})[/]" if verbose else ""
+            out.print(f"  - {escape(task.text)}{num}{flag}")
+            for w in task.why[:2] + task.nearest[:2]:
+                out.print(f"      [dim]{escape(w)}[/]")
+            if verbose:
+                for e in task.evidence[:3]:
+                    out.print(f"      [dim]{escape(e)}[/]")
+    sk = page.skills
+    if sk.note and not sk.distinctive:
+        out.print(f"Skills: {escape(sk.note)}.")
     else:
-        def num(key: str) -> str:
-            value = sk.get(key)
-            return "n/a" if value is None else f"{value:.2f}"
-
-        out.print(f"[bold]Skill profile[/]  identity dissolution {num('identity_dissolution')}, "
-                  f"e-skill share {num('e_skill_share')}, specificity {num('specificity')}")
-        out.print("  distinctive: " + escape("; ".join(sk["distinctive"]) or "none"))
-        out.print("  generic e-skills: " + escape("; ".join(sk["e_skills"]) or "none"))
-    if not page["safer_moves"]:
-        out.print("Safer moves: none among the nearest occupations is clearly less offshorable"
-                  if "note" not in sk else "Safer moves: the skill graph covers O*NET and ESCO occupations.")
-    else:
-        mv = Table(title="Nearby occupations with lower offshorability (safer moves)", title_justify="left")
-        for col in ("code", "title", "similarity", "offshorability"):
-            mv.add_column(col, justify="right" if col in ("similarity", "offshorability") else "left")
-        for r in page["safer_moves"]:
-            mv.add_row(r["occupation_code"], escape(r["title"]), f"{r['similarity']:.2f}", f"{r['offshorability']:.2f}")
-        out.print(mv)
+        out.print(f"[bold]Skills[/] ({escape(sk.via)}): " + escape("; ".join(sk.distinctive[:6]) or "none listed"))
+        if sk.e_skills:
+            out.print("  general computer skills: " + escape("; ".join(sk.e_skills[:5])))
+        if verbose:
+            out.print("  " + ", ".join(f"{k} {v:.2f}" for k, v in sk.measures.items() if v is not None))
+    mv = page.moves
+    if mv.note:
+        out.print(f"Safer moves: {escape(mv.note)}.")
+    if mv.moves:
+        zone = "Job Zone" if occ["taxonomy"] == "onet" else "skill level"
+        tbl = Table(title=f"Safer moves ({escape(mv.rule)})", title_justify="left", show_lines=True)
+        for col in ("occupation", "less exposed by", zone, "median wage (US)", "shared skills", "skills to learn"):
+            tbl.add_column(col)
+        for r in mv.moves:
+            name = escape(r.title) + (f"\n[dim]{r.code}[/]" if verbose else "")
+            change = "same" if not r.job_zone_change else f"{r.job_zone_change:+d}"
+            wage = "n/a" if r.wage_change is None else f"{r.wage_change:+,.0f} $/year"
+            less = f"{r.percentile_drop:.0f} pct. points" + (" (lowest quarter)" if r.lowest_quarter else "")
+            tbl.add_row(name, less, change, wage, escape("; ".join(r.shared_skills[:4])),
+                        escape("; ".join(r.skills_to_learn[:4])))
+        out.print(tbl)
 
 
 @cli.command("report")

@@ -190,3 +190,11 @@ def skills() -> pl.DataFrame:
 
 def occupation_skills() -> pl.DataFrame:
     return _all_links()
+
+
+def reported_titles() -> pl.DataFrame:
+    """O*NET's sample of job titles reported by incumbents (the titles My Next Move shows),
+    as (occupation_code, title): stronger evidence for a title than the alternate-title list."""
+    return read(ONET + "Sample of Reported Titles.txt").select(
+        occupation_code=pl.col("O*NET-SOC Code"), title=pl.col("Reported Job Title")
+    ).drop_nulls()
