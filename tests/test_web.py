@@ -98,6 +98,8 @@ def test_empty_search_is_the_start_page(client):
 
 
 def test_occupation_page_shows_the_lookup(client, scored):
+    from markupsafe import escape
+
     from exposure.lookup import lookup
 
     page = lookup("43-9021.00", scored, "onet")
@@ -108,24 +110,25 @@ def test_occupation_page_shows_the_lookup(client, scored):
     for label in ("Offshorability", "Routinizability", "Place-boundness", "Person-bound", "Site-bound",
                   "Material-bound", "Tasks that can move", "Tasks that stay", "Skill profile", "Safer moves"):
         assert label in html
-    off = page["scores"]["offshorability"]
-    assert f"{off['lo']:.2f}&ndash;{off['hi']:.2f}" in html
-    import html as h
-
-    for t in page["tasks"]["most_exposed"] + page["tasks"]["least_exposed"]:
-        assert h.escape(t["task_text"], quote=False) in html
-        assert h.escape(t["evidence"][0], quote=False) in html
-    for m in page["safer_moves"]:
-        assert f"/occupation/onet/{m['occupation_code']}" in links(html)
-        assert f"/compare?a=onet%3A43-9021.00&amp;b=onet%3A{m['occupation_code']}" in html
-    for s in page["skills"]["e_skills"]:
-        assert h.escape(s, quote=False) in html
+    assert str(escape(" ".join(page.summary.sentences))) in html  # the plain-language summary
+    off = next(c for c in page.scores if c.name == "offshorability")
+    assert f"{off.lo:.2f}&ndash;{off.hi:.2f}" in html and f'<span class="band band-{off.band}">' in html
+    for t in page.tasks.most_exposed + page.tasks.least_exposed:
+        assert str(escape(t.text)) in html
+        assert str(escape(t.why[0])) in html
+    assert page.moves.moves
+    for m in page.moves.moves:
+        assert f"/occupation/onet/{m.code}" in links(html)
+        assert f"/compare?a=onet%3A43-9021.00&amp;b=onet%3A{m.code}" in html
+        assert str(escape("To learn: " + "; ".join(m.skills_to_learn))) in html
+    for s in page.skills.e_skills:
+        assert str(escape(s)) in html
 
 
 def test_occupation_json_is_the_lookup(client, scored):
     from exposure.lookup import lookup
 
-    expected = json.loads(json.dumps(lookup("2512.4", scored, "esco")))
+    expected = json.loads(lookup("2512.4", scored, "esco").to_json())
     assert client.get("/api/occupations/esco/2512.4").json() == expected
 
 
@@ -153,10 +156,10 @@ def test_unknown_code_in_the_api_is_a_json_404(client):
 
 def test_pages_without_a_task_list_or_skills_still_render(client):
     r = client.get("/occupation/isco08/0110")
-    assert r.status_code == 200 and "has no task list" in r.text
-    assert "the skill graph covers O*NET and ESCO occupations" in r.text
+    assert r.status_code == 200 and "Commissioned Armed Forces Officers has no task list." in r.text
+    assert "Already in the lowest quarter of offshorability." in r.text
     r = client.get("/occupation/onet/11-9199.00")
-    assert r.status_code == 200 and "Identity dissolution" in r.text
+    assert r.status_code == 200 and "Managers, All Other has no task list." in r.text
 
 
 @pytest.mark.parametrize("table", ["scores", "tasks", "safer-moves"])
@@ -168,12 +171,15 @@ def test_occupation_tables_download_as_csv(client, scored, table):
     assert f'filename="onet-43-9021.00-{table}.csv"' in r.headers["content-disposition"]
     df = pl.read_csv(io.BytesIO(r.content))
     page = lookup("43-9021.00", scored, "onet")
-    expected = {"scores": len(CONSTRUCTS), "safer-moves": len(page["safer_moves"]),
-                "tasks": len(page["tasks"]["most_exposed"]) + len(page["tasks"]["least_exposed"])}[table]
+    expected = {"scores": len(CONSTRUCTS), "safer-moves": len(page.moves.moves),
+                "tasks": len(page.tasks.most_exposed) + len(page.tasks.least_exposed)}[table]
     assert df.height == expected
     if table == "tasks":
         assert set(df["group"]) == {"most_exposed", "least_exposed"}
-        assert all(" | " in e for e in df["evidence"])  # every piece of evidence kept
+        assert df["evidence"].to_list() == [" | ".join(t.evidence) for t in page.tasks.most_exposed
+                                            + page.tasks.least_exposed]  # every piece of evidence kept
+    if table == "safer-moves":
+        assert df["skills_to_learn"].to_list() == [" | ".join(m.skills_to_learn) for m in page.moves.moves]
 
 
 # --- compare -------------------------------------------------------------------------------
@@ -185,8 +191,8 @@ def test_compare_two_occupations(client, scored):
     r = client.get("/compare", params={"a": "onet:43-9021.00", "b": "onet:43-4051.00"})
     assert r.status_code == 200
     assert "Data Entry Keyers" in r.text and "Customer Service Representatives" in r.text
-    a = lookup("43-9021.00", scored)["scores"]["offshorability"]["score"]
-    b = lookup("43-4051.00", scored)["scores"]["offshorability"]["score"]
+    a, b = (next(c.score for c in lookup(code, scored).scores if c.name == "offshorability")
+            for code in ("43-9021.00", "43-4051.00"))
     body = client.get("/api/compare", params={"a": "onet:43-9021.00", "b": "onet:43-4051.00"}).json()
     row = next(s for s in body["scores"] if s["construct"] == "offshorability")
     assert row["change"] == pytest.approx(b - a, abs=1e-4)

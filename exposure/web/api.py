@@ -47,12 +47,13 @@ def search(request: Request,
 
 @router.get("/occupations/{taxonomy}/{code}", responses=ERRORS)
 def occupation(request: Request, taxonomy: str, code: str) -> dict[str, Any]:
-    """An occupation's page: the content of ``exposure lookup CODE --json`` (occupation,
-    match, scores with 90% intervals and percentiles, the tasks that can move and those
-    that stay with their evidence, the skill profile and identity measures, safer moves).
+    """An occupation's page: the content of ``exposure lookup CODE --json`` (query, match,
+    occupation, a plain-language summary, scores with 90% intervals, percentiles and bands,
+    the tasks that can move and those that stay with their evidence, the skill profile and
+    identity measures, safer moves with the skills to learn and the Job Zone and wage change).
     A code in another shape (ISCO-08 ``110``, SOC ``43-9021``) answers with the
     occupation's own code in ``occupation.code``."""
-    return explorer(request).occupation(taxonomy, code)
+    return explorer(request).occupation(taxonomy, code).as_dict()
 
 
 @router.get("/compare", responses=ERRORS)
@@ -63,7 +64,8 @@ def compare(request: Request,
     """Two occupations side by side (a move from ``a`` to ``b``): both pages (``a``, ``b``)
     and ``scores``, one row per construct with each score, interval and percentile and the
     ``change`` from a to b."""
-    return explorer(request).compare(a, b)
+    result = explorer(request).compare(a, b)
+    return {**result, "a": result["a"].as_dict(), "b": result["b"].as_dict()}
 
 
 @router.get("/occupations/{taxonomy}", responses=ERRORS)

@@ -28,7 +28,7 @@ import re
 import shutil
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -36,6 +36,7 @@ from typing import Any
 import polars as pl
 
 from exposure.errors import InputError
+from exposure.lookup import LookupResult
 from exposure.scoring.codebook import CONSTRUCTS
 from exposure.scoring.pipeline import Scores
 
@@ -68,12 +69,17 @@ LABELS = {  # column -> heading, for the explore and compare tables
 }
 
 
-_TASK_SCHEMA = {"group": pl.String, "task_id": pl.String, "task_text": pl.String, "offshorability": pl.Float64,
-                "offshorability_lo": pl.Float64, "offshorability_hi": pl.Float64, "routinizability": pl.Float64,
-                "place_boundness": pl.Float64, "evidence": pl.List(pl.String)}
-_MOVE_SCHEMA = {"occupation_code": pl.String, "title": pl.String, "skill_overlap": pl.Float64,
-                "task_similarity": pl.Float64, "similarity": pl.Float64, "offshorability": pl.Float64,
-                "place_boundness": pl.Float64, "identity_dissolution": pl.Float64}
+_SCORE_SCHEMA = {"name": pl.String, "score": pl.Float64, "lo": pl.Float64, "hi": pl.Float64,
+                 "percentile": pl.Float64, "band": pl.String}
+_TASK_SCHEMA = {"group": pl.String, "task_id": pl.String, "text": pl.String, "offshorability": pl.Float64,
+                "lo": pl.Float64, "hi": pl.Float64, "uncertain": pl.Boolean, "why": pl.List(pl.String),
+                "nearest": pl.List(pl.String), "evidence": pl.List(pl.String), "routinizability": pl.Float64,
+                "place_boundness": pl.Float64}
+_MOVE_SCHEMA = {"taxonomy": pl.String, "code": pl.String, "title": pl.String, "similarity": pl.Float64,
+                "skill_overlap": pl.Float64, "offshorability": pl.Float64, "percentile": pl.Float64,
+                "percentile_drop": pl.Float64, "lowest_quarter": pl.Boolean, "job_zone": pl.Int64,
+                "job_zone_change": pl.Int64, "median_wage": pl.Float64, "wage_change": pl.Float64,
+                "shared_skills": pl.List(pl.String), "skills_to_learn": pl.List(pl.String)}
 
 
 class NotFound(InputError):
@@ -156,6 +162,7 @@ class Explorer:
         for taxonomy in TAXONOMIES:
             say(f"title index ({TAXONOMIES[taxonomy]})")
             _ = title_index(taxonomy).vectors
+            _title_entries(taxonomy)
         say("embedding model")
         load_model()
         self.search("data entry clerk")
@@ -200,43 +207,44 @@ class Explorer:
 
     # --- one occupation ------------------------------------------------------------------
 
-    def occupation(self, taxonomy: str, code: str) -> dict[str, Any]:
-        """The lookup page (:func:`exposure.lookup.lookup`) of the occupation with ``code``
-        in ``taxonomy``. A code in another shape that names the same occupation (ISCO-08
-        ``110`` for ``0110``, SOC ``43-9021``) gives its page: compare
-        ``page["occupation"]["code"]`` with the code asked for. NotFound otherwise."""
+    def occupation(self, taxonomy: str, code: str) -> LookupResult:
+        """The lookup (:func:`exposure.lookup.lookup`, a :class:`~exposure.lookup.LookupResult`)
+        of the occupation with ``code`` in ``taxonomy``. A code in another shape that names
+        the same occupation (ISCO-08 ``110`` for ``0110``, SOC ``43-9021``) gives its page:
+        compare ``page.occupation["code"]`` with the code asked for. NotFound otherwise."""
         check_taxonomy(taxonomy)
         code = check_text(code, "code")
         if not code:
             raise NotFound("give an occupation code")
         return self._lookup(taxonomy, code)
 
-    def _lookup_uncached(self, taxonomy: str, code: str) -> dict[str, Any]:
+    def _lookup_uncached(self, taxonomy: str, code: str) -> LookupResult:
         from exposure.lookup import lookup
 
         try:
             page = lookup(code, self.scores, taxonomy)
         except InputError as exc:
             raise NotFound(str(exc)) from None
-        method = page["match"]["match_method"]
+        method = page.match["match_method"]
         if "code" not in method and "URI" not in method:
             raise NotFound(f"{code!r} is not an occupation code; search for it instead")
-        if page["occupation"]["taxonomy"] != taxonomy:
+        if page.occupation["taxonomy"] != taxonomy:
             raise NotFound(f"{code!r} is not a code of {TAXONOMIES[taxonomy]}; it is a code of "
-                           f"{TAXONOMIES[page['occupation']['taxonomy']]}")
+                           f"{TAXONOMIES[page.occupation['taxonomy']]}")
         return page
 
     def compare(self, a: str, b: str) -> dict[str, Any]:
-        """Two occupations (``taxonomy:code`` each) side by side: both lookup pages and, per
-        score, the value of each and the change from ``a`` to ``b``."""
+        """Two occupations (``taxonomy:code`` each) side by side: both lookups (``a``, ``b``)
+        and, per score, the value, interval, percentile and band of each and the change from
+        ``a`` to ``b``."""
         pa, pb = (self.occupation(*parse_ref(x)) for x in (a, b))
+        sa, sb = ({c.name: c for c in p.scores} for p in (pa, pb))
         rows = []
         for c in CONSTRUCTS_ORDER:
-            sa, sb = pa["scores"][c], pb["scores"][c]
-            rows.append({"construct": c, "a": sa["score"], "a_lo": sa["lo"], "a_hi": sa["hi"],
-                         "b": sb["score"], "b_lo": sb["lo"], "b_hi": sb["hi"],
-                         "change": round(sb["score"] - sa["score"], 4),
-                         "a_percentile": sa["percentile"], "b_percentile": sb["percentile"]})
+            x, y = sa[c], sb[c]
+            rows.append({"construct": c, "a": x.score, "a_lo": x.lo, "a_hi": x.hi, "a_percentile": x.percentile,
+                         "a_band": x.band, "b": y.score, "b_lo": y.lo, "b_hi": y.hi, "b_percentile": y.percentile,
+                         "b_band": y.band, "change": round(y.score - x.score, 4)})
         return {"a": pa, "b": pb, "scores": rows}
 
     def occupation_table(self, taxonomy: str, code: str, name: str) -> pl.DataFrame:
@@ -244,13 +252,13 @@ class Explorer:
         that can move and those that stay, with their evidence) or ``safer-moves``."""
         page = self.occupation(taxonomy, code)
         if name == "scores":
-            return pl.DataFrame([{"construct": c, **s} for c, s in page["scores"].items()])
+            return pl.DataFrame([asdict(c) for c in page.scores], schema=_SCORE_SCHEMA)
         if name == "tasks":
-            rows = [{"group": group, **t} for group in ("most_exposed", "least_exposed") for t in page["tasks"][group]]
-            return pl.DataFrame(rows) if rows else pl.DataFrame(schema=_TASK_SCHEMA)
+            rows = [{"group": group, **asdict(t)} for group in ("most_exposed", "least_exposed")
+                    for t in getattr(page.tasks, group)]
+            return pl.DataFrame(rows, schema=_TASK_SCHEMA)
         if name == "safer-moves":
-            moves = page["safer_moves"]
-            return pl.DataFrame(moves) if moves else pl.DataFrame(schema=_MOVE_SCHEMA)
+            return pl.DataFrame([asdict(m) for m in page.moves.moves], schema=_MOVE_SCHEMA)
         raise NotFound(f"an occupation page has no table {name!r}; use scores, tasks or safer-moves")
 
     # --- explore -------------------------------------------------------------------------
@@ -355,33 +363,46 @@ def _result(taxonomy: str, row: dict[str, Any]) -> dict[str, Any]:
 
 
 def _suggest(query: str, taxonomy: str, n: int = N_SUGGESTIONS) -> list[dict[str, Any]]:
-    """Titles of ``taxonomy`` (official, alternate, ESCO labels) whose normalised form
-    contains the normalised query: the title itself first, then titles that have it as a
-    whole word ("specialist nurse" for "nurse"), then those starting with it ("nursemaid"),
-    then those with a word starting with it, then the rest; official titles before
-    alternate ones, shorter titles first; one per occupation."""
-    from exposure.match import normalise, title_index
+    """Titles of ``taxonomy``'s title index (official, alternate, and the labels of other
+    taxonomies reached through the crosswalks) whose normalised form contains the
+    normalised query: the title itself first, then titles that have it as a whole word
+    ("specialist nurse" for "nurse"), then those starting with it ("nursemaid"), then those
+    with a word starting with it, then the rest; the strongest kind of title first (official,
+    alternate, bridged), shorter titles first; one per occupation."""
+    from exposure.match import normalise
 
     norm = normalise(query)
     if not norm:
         return []
-    index = title_index(taxonomy)
-    v = index.variants
+    titles, entries = _title_entries(taxonomy)
     hits = (
-        v.filter(pl.col("norm").str.contains(norm, literal=True))
+        entries.filter(pl.col("norm").str.contains(norm, literal=True))
         .with_columns(rank=pl.when(pl.col("norm") == norm).then(0)
                       .when(pl.col("norm").str.contains(rf"\b{re.escape(norm)}\b")).then(1)
                       .when(pl.col("norm").str.starts_with(norm)).then(2)
                       .when(pl.col("norm").str.contains(" " + norm, literal=True)).then(3).otherwise(4),
                       length=pl.col("norm").str.len_chars())
-        .with_columns(alternate=pl.col("variant") != pl.col("occupation_code").replace_strict(index.titles))
-        .sort("rank", "alternate", "length", "norm", "occupation_code")
+        .sort("rank", "kind", "length", "norm", "occupation_code")
         .unique("occupation_code", keep="first", maintain_order=True)
         .head(n)
     )
-    return [{"taxonomy": taxonomy, "code": code, "title": index.titles[code], "label": label,
+    return [{"taxonomy": taxonomy, "code": code, "title": titles[code], "label": label,
              "url": occupation_url(taxonomy, code)}
             for code, label in hits.select("occupation_code", "variant").iter_rows()]
+
+
+@lru_cache(maxsize=None)
+def _title_entries(taxonomy: str) -> tuple[dict[str, str], pl.DataFrame]:
+    """The title index of :func:`exposure.match.title_index` as one row per title and
+    occupation: norm, variant, occupation_code, kind (0 official ... 3 bridged alternate)."""
+    from exposure.match import title_index
+
+    index = title_index(taxonomy)
+    rows = [(norm, variant, code, kind) for norm, variant in index.variants.iter_rows()
+            for code, kind in index.exact_map[norm]]
+    frame = pl.DataFrame(rows, schema={"norm": pl.String, "variant": pl.String, "occupation_code": pl.String,
+                                       "kind": pl.Int8}, orient="row")
+    return index.titles, frame
 
 
 def _explore_frame(scores: Scores, taxonomy: str) -> pl.DataFrame:

@@ -61,7 +61,7 @@ def occupation_csv(request: Request, taxonomy: str, code: str, table: str):
 @router.get("/occupation/{taxonomy}/{code}")
 def occupation(request: Request, taxonomy: str, code: str):
     page = explorer(request).occupation(taxonomy, code)
-    canonical = page["occupation"]["code"]
+    canonical = page.occupation["code"]
     if canonical != code:
         return RedirectResponse(occupation_url(taxonomy, canonical), status_code=301)
     return render(request, "occupation.html", page=page, ref=ref(taxonomy, canonical))
