@@ -359,7 +359,8 @@ def score(source: str | None, taxonomy: str, all_: bool, column: str | None, pla
         # a table comes back in its own delimiter and encoding, so a spreadsheet opens it as it opened the input
         delimiter, encoding = sheets.dialect(data)
         if output is None:
-            sys.stdout.buffer.write(sheets.csv_like_input(df, delimiter, "utf-8" if encoding == "utf-8-sig" else encoding))
+            piped = "utf-8" if encoding == "utf-8-sig" else encoding  # no BOM in a pipe
+            sys.stdout.buffer.write(sheets.csv_like_input(df, delimiter, piped))
             sys.stdout.flush()
         else:
             from exposure.io import write_bytes
@@ -378,8 +379,9 @@ def score(source: str | None, taxonomy: str, all_: bool, column: str | None, pla
         err.print(f"wrote {picklist.height:,} open rows to {review}: write the chosen code in its 'code' column, "
                   f"then run again with --resolved {review}")
     if summary is not None:
-        (print_frame if output is not None else _print_frame_err)(f"Share of the headcount ({weight}) in highly exposed work (score >= {sheets.HIGH_AT}; "
-                    f"interval from the score intervals; matched rows only)", summary)
+        show = print_frame if output is not None else _print_frame_err  # standard output may carry the rows
+        show(f"Share of the headcount ({weight}) in highly exposed work (score >= {sheets.HIGH_AT}; "
+             f"interval from the score intervals; matched rows only)", summary)
         if output is not None:
             from exposure.manifest import write_with_manifest
 

@@ -53,6 +53,8 @@ NEAR_TASK_AT = 0.75  # a nearest coded task is shown only at this similarity or 
 HELD_AT = 0.5  # an O*NET skill or knowledge rating (0-1) at or above this counts as held
 # the identity measures shown (the skill graph's identity table; one place to extend)
 IDENTITY_MEASURES = ("specificity", "e_skill_share", "generic_share", "substitutability", "identity_dissolution")
+# skills named in plain words (O*NET skills and knowledge; ESCO skills), not catalogue items
+PLAIN_KINDS = ("skill", "knowledge", "skill/competence")
 HIGH_TASK = 0.6  # a task this offshorable "could be done from abroad"
 LOW_TASK = 0.4  # a task this little offshorable "stays"
 
@@ -229,7 +231,8 @@ def _task(row: dict[str, Any], related: set[str], taxonomy: str, codes: list[str
                                + ("highly" if float(n["off"]) >= HIGH_TASK else "little" if float(n["off"]) <= LOW_TASK
                                   else "partly") + " offshorable")
     lo, hi = row["offshorability_lo"], row["offshorability_hi"]
-    return Task(row["task_id"], row["task_text"], row["offshorability"], lo, hi, hi - lo > UNCERTAIN_WIDTH, why, nearest,
+    return Task(row["task_id"], row["task_text"], row["offshorability"], lo, hi, hi - lo > UNCERTAIN_WIDTH, why,
+                nearest,
                 list(row["evidence"] or []), row["routinizability"], row["place_boundness"])
 
 
@@ -263,8 +266,8 @@ def _skill_links(taxonomy: str) -> tuple[pl.DataFrame, pl.DataFrame]:
     from exposure.graph import skill_table
 
     links = load("occupation_skills", only=taxonomy)
-    if taxonomy == "onet":
-        links = links.filter((pl.col("relation") == "rating") & (pl.col("weight") >= HELD_AT))
+    if taxonomy == "onet":  # rated skills and knowledge held at HELD_AT or more; technologies and tools as listed
+        links = links.filter((pl.col("relation") != "rating") | (pl.col("weight") >= HELD_AT))
     return links, skill_table(taxonomy).with_columns(pl.col("skill_id").str.strip_prefix("skill:"))
 
 
@@ -305,10 +308,11 @@ def _skills(taxonomy: str, code: str) -> Skills:
     else:
         tax, codes, via = taxonomy, (code,), "its own skills"
     held = _held(tax, codes).with_columns(distinctiveness=pl.col("weight") * (1 - pl.col("genericity")))
-    plain = held.filter(~pl.col("is_e_skill") & pl.col("kind").is_in(["skill", "knowledge", "skill/competence"]))
+    plain = held.filter(~pl.col("is_e_skill") & pl.col("kind").is_in(PLAIN_KINDS))
     identity = identity_table(tax).filter(pl.col("occupation_code").is_in(list(codes)))
     cols = [c for c in IDENTITY_MEASURES if c in identity.columns]
-    measures = {c: (round(float(identity[c].mean()), 4) if identity.height and identity[c].null_count() < identity.height
+    known = identity.height > 0
+    measures = {c: (round(float(identity[c].mean()), 4) if known and identity[c].null_count() < identity.height
                     else None) for c in cols}
     if held.is_empty() and identity.is_empty():
         return Skills(via, measures=measures, note="the skill graph has no skills for this occupation")
@@ -402,7 +406,8 @@ def _moves(scores: Scores, taxonomy: str, code: str, own_percentile: float, max_
     own_ids = set(own_held["skill_id"])
     for r in cand.iter_rows(named=True):
         other = _esco_members(r["occupation_code"]) if taxonomy == "isco08" else (r["occupation_code"],)
-        held = _held(skill_tax, other).sort(["weight", "skill_id"], descending=[True, False])
+        held = _held(skill_tax, other).filter(pl.col("kind").is_in(PLAIN_KINDS)).sort(
+            ["weight", "skill_id"], descending=[True, False])
         zone = zones.get(r["occupation_code"])
         wage = wages.get(r["occupation_code"])
         base.moves.append(Move(
@@ -470,7 +475,8 @@ def lookup(query: str, scores: Scores, taxonomy: str = "onet", max_zone_step: in
     query = _check(query)
     match = resolve([query], taxonomy).row(0, named=True)
     if match["match_status"] == "unmatched":
-        hint = f"; the closest is {match['runner_up_title']!r} ({match['runner_up_code']})" if match["runner_up_code"] else ""
+        hint = (f"; the closest is {match['runner_up_title']!r} ({match['runner_up_code']})"
+                if match["runner_up_code"] else "")
         raise InputError(f"no occupation matches {query!r}{hint}")
     if match["match_status"] == "ambiguous":
         raise InputError(
@@ -492,7 +498,9 @@ def lookup(query: str, scores: Scores, taxonomy: str = "onet", max_zone_step: in
         near = None
     moves = _moves(scores, tax, code, own_pct, max_zone_step, near)
     task_tax, task_codes, task_note = _task_source(tax, code)
-    related = {m.code for m in moves.moves} | (set(near["occupation_code"]) if near is not None and near.height else set())
+    related = {m.code for m in moves.moves}
+    if near is not None and near.height:
+        related |= set(near["occupation_code"])
     tasks = _tasks(scores, task_tax, task_codes, task_note, related)
     skills = _skills(tax, code)
     return LookupResult(query, match, occupation, _summary(occupation, constructs, row, tasks, skills), constructs,

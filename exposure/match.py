@@ -52,6 +52,8 @@ MATCH_AT_ONE_WORD = 0.87  # one-word queries ("sales", "owner") say little: a cl
 MARGIN = 0.02  # lead over the runner-up occupation
 OFFICIAL_MARGIN = 0.10  # lead needed to pick one of several occupations sharing an exact title
 ALTERNATE_AT = 0.40  # an alternate title of one occupation needs this similarity to its official title
+RESIDUAL_PENALTY = 0.03  # an "All Other" / "Not Elsewhere Classified" group yields to a named occupation
+RESIDUAL = re.compile(r"(, all other|not elsewhere classified)$", re.IGNORECASE)
 BRIDGED_PENALTY = 0.01  # a label reached through a crosswalk counts slightly less than a native one
 N_CANDIDATES = 5
 FAMILY = 5  # an occupation's closest own titles that speak for it when several share a title
@@ -302,10 +304,12 @@ class TitleIndex:
         self.taxonomy = taxonomy
         self.titles = _titles(taxonomy)
         self.official_norms = {c: singular(normalise(t)) for c, t in self.titles.items()}
+        self.residual = frozenset(c for c, t in self.titles.items() if RESIDUAL.search(t.strip()))
         grouped = variants.group_by("norm", maintain_order=True).agg(
             pl.col("variant").first(), pl.col("occupation_code"), pl.col("kind"))
         self.exact_map: dict[str, list[tuple[str, int]]] = {
-            n: list(zip(codes, kinds)) for n, codes, kinds in grouped.select("norm", "occupation_code", "kind").iter_rows()
+            n: list(zip(codes, kinds))
+            for n, codes, kinds in grouped.select("norm", "occupation_code", "kind").iter_rows()
         }
         # one embedding per distinct title, each pointing to every occupation that has it
         self.variants = grouped.select("norm", "variant")
@@ -355,6 +359,11 @@ class TitleIndex:
         k = min(FAMILY, len(sims))
         return float(np.partition(sims, len(sims) - k)[len(sims) - k:].mean())
 
+    def _residual(self, code: str) -> float:
+        """The penalty of a residual group ("Computer Occupations, All Other"): it collects
+        what has no occupation of its own, so a named occupation as close as it wins."""
+        return RESIDUAL_PENALTY if code in self.residual else 0.0
+
     def spell(self, norm: str) -> str:
         """Words not in any indexed title replaced by the closest one (typos: "recepionist")."""
         return " ".join(_closest_word(w, self.vocabulary) for w in norm.split())
@@ -366,8 +375,8 @@ class TitleIndex:
         reported the title (``reported``), unless another is clearly closer; else ambiguous."""
         q = query_vector if query_vector is not None else embed([text])[0]
         vecs = self.official_vectors()
-        sims = sorted(((0.5 * float(vecs[c] @ q) + 0.5 * self._title_family(c, q), c) for c in codes),
-                      key=lambda x: (-x[0], x[1]))
+        sims = sorted(((0.5 * float(vecs[c] @ q) + 0.5 * self._title_family(c, q) - self._residual(c), c)
+                       for c in codes), key=lambda x: (-x[0], x[1]))
         cands = tuple((c, self.titles[c], round(s, 4)) for s, c in sims[:N_CANDIDATES])
         (s1, c1), (s2, c2) = sims[0], sims[1]
         status = "matched" if s1 - s2 >= OFFICIAL_MARGIN else "ambiguous"
@@ -474,8 +483,8 @@ class TitleIndex:
         top = sorted(best.items(), key=lambda x: (-x[1], x[0]))[:N_CANDIDATES]
         closest = top[0][1]
         # the closest few re-ranked: an occupation is close when its titles are, not just one odd one
-        ranked = sorted(((c, 0.5 * s + 0.5 * self._title_family(c, sim_row=sim_row)) for c, s in top),
-                        key=lambda x: (-x[1], x[0]))
+        ranked = sorted(((c, 0.5 * s + 0.5 * self._title_family(c, sim_row=sim_row) - self._residual(c))
+                         for c, s in top), key=lambda x: (-x[1], x[0]))
         (code, sim) = ranked[0]
         r_code, r_sim = ranked[1] if len(ranked) > 1 else (None, 0.0)
         if closest < (MATCH_AT_ONE_WORD if one_word else MATCH_AT):

@@ -26,6 +26,7 @@ from pathlib import Path
 import polars as pl
 
 from exposure.errors import InputError
+from exposure.scoring.codebook import CONSTRUCTS
 
 HIGH_AT = 0.5  # a score at or above this counts as highly exposed (as the report's default threshold)
 HEADCOUNT_CONSTRUCTS = ("offshorability", "routinizability", "place_boundness")
@@ -88,9 +89,9 @@ def dictionary(df: pl.DataFrame, input_columns: list[str], column: str) -> pl.Da
             meaning = "from the input" + (" (the occupations that were matched)" if c == column else "")
         elif c in _MATCH:
             meaning = _MATCH[c]
-        elif c in _CONSTRUCT:
-            meaning = _CONSTRUCT[c] + "; weighted mean over the occupation's tasks"
-        elif c.endswith(("_lo", "_hi")) and c[:-3] in _CONSTRUCT:
+        elif c in _CONSTRUCT or c in CONSTRUCTS:
+            meaning = _CONSTRUCT.get(c, f"{c.replace('_', ' ')} (0-1)") + "; weighted mean over the occupation's tasks"
+        elif c.endswith(("_lo", "_hi")) and (c[:-3] in _CONSTRUCT or c[:-3] in CONSTRUCTS):
             meaning = f"{'lower' if c.endswith('_lo') else 'upper'} bound of the 90% interval of {c[:-3]}"
         elif c.endswith("_percentile"):
             meaning = f"percentile (0-100) of {c[:-11]} among all occupations of the taxonomy"
