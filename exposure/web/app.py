@@ -31,12 +31,14 @@ API_DOCS_STATIC = "/static/api-docs"
 log = logging.getLogger("exposure.web")
 
 # pages: nothing from elsewhere, no inline script; the API docs need Swagger UI's inline
-# start-up script; the reports are self-contained pages with inline styles and SVG
+# start-up script; the reports are self-contained pages with inline styles and SVG (and may
+# carry an inline script with their own, stricter, Content-Security-Policy naming its hash:
+# the browser enforces both, so this one must not block it)
 _CSP = "default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'"
 CSP = {
     "page": f"{_CSP}; form-action 'self'",
     "docs": f"{_CSP}; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'",
-    "report": f"{_CSP}; style-src 'self' 'unsafe-inline'",
+    "report": f"{_CSP}; style-src 'self' 'unsafe-inline'; script-src 'self' 'unsafe-inline'",
 }
 
 
