@@ -703,6 +703,33 @@ def report_cmd(folder: Path, taxonomy: str, employment: str, country: str | None
     out.print(f"report: {path.resolve()}")
 
 
+@cli.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to listen on; 0.0.0.0 opens it to the network (there is no login).")
+@click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True,
+              help="Port to listen on (0: any free port).")
+def serve_cmd(host: str, port: int) -> None:
+    """The web explorer for career advisers and analysts, on this computer: search as you
+    type, an occupation card per code (printable), compare two occupations, sortable
+    tables with CSV downloads, the analyst reports, and a JSON API (docs at /docs).
+
+    Needs the web extra (pip install 'exposure[web]'). Stop it with Ctrl-C.
+
+    \b
+    Example:
+        exposure serve
+        exposure serve --port 8080
+    """
+    from exposure.web.server import check_packages, serve
+
+    check_packages()
+    result = _scores(None)
+    with progress_bar() as bar:
+        task = bar.add_task("warming the explorer", total=None)
+        warm = lambda what: bar.update(task, description=f"warming: {what}")  # noqa: E731
+        serve(result, host, port, say=out.print, progress=warm, started=bar.stop)
+
+
 cli.add_command(graph)
 cli.add_command(history)
 

@@ -15,10 +15,13 @@ without caching the new vectors.
 
 from __future__ import annotations
 
+import contextvars
 import hashlib
 import json
 import os
-from collections.abc import Callable, Sequence
+from collections import OrderedDict
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -198,6 +201,24 @@ def _store(info: ModelInfo) -> EmbeddingCache:
     return _STORES[key]
 
 
+_PERSIST = contextvars.ContextVar("exposure_embed_persist", default=True)
+N_RECENT = 1024  # vectors of unsaved texts kept in memory (the last ones used)
+_RECENT: dict[str, OrderedDict[str, np.ndarray]] = {}
+
+
+@contextmanager
+def unsaved() -> Iterator[None]:
+    """Within this block :func:`embed` saves no new vector to the disk cache (it still reads
+    the cache, and keeps the last ``N_RECENT`` new vectors in memory): for one-off texts
+    such as a web server's search queries, which would otherwise leave one cache shard per
+    keystroke."""
+    token = _PERSIST.set(False)
+    try:
+        yield
+    finally:
+        _PERSIST.reset(token)
+
+
 def embed(texts: Sequence[str], model_path: str | None = None,
           progress: Callable[[int, int], None] | None = None) -> np.ndarray:
     """Embeddings of ``texts`` (one row each, in order), computing only uncached ones."""
@@ -206,6 +227,19 @@ def embed(texts: Sequence[str], model_path: str | None = None,
     store = _store(info)
     keys = [text_key(t) for t in texts]
     todo = store.missing(keys)
+    if todo and not _PERSIST.get():
+        by_key = dict(zip(keys, texts))
+        recent = _RECENT.setdefault(info.key, OrderedDict())
+        new = [k for k in todo if k not in recent]
+        if new:
+            recent.update(zip(new, encode([by_key[k] for k in new], model_path)))
+        for k in todo:
+            recent.move_to_end(k)
+        have = store._load()
+        out = np.stack([recent[k] if k in recent else have[k] for k in keys])
+        while len(recent) > N_RECENT:
+            recent.popitem(last=False)
+        return out
     if todo:
         by_key = dict(zip(keys, texts))
         # longest first, so batches pad little and the progress bar is honest

@@ -20,7 +20,8 @@ pytestmark = pytest.mark.slow
 FILES = {"staff.csv": "Job title,Department,Headcount\nRoofer,Site,12\nbookkeeper,Finance,3\n2512,IT,7\n"}
 # examples not run here, and why
 SKIP = {"data pull": "needs the network",
-        "exposure run": "the whole main job; tests/test_lookup_report_run.py runs it"}
+        "exposure run": "the whole main job; tests/test_lookup_report_run.py runs it",
+        "exposure serve": "serves until Ctrl-C; tests/test_web_browser.py starts it, uses it and stops it"}
 # examples that report known failing checks with exit 1 (they are listed in docs/graph.md and
 # asserted exactly by tests/test_eskills.py): the example still runs and prints its table
 REPORTS_FAILED_CHECKS = {"exposure graph panel": "panel check(s) failed"}
