@@ -492,7 +492,7 @@ def score_text_cmd(source: str, output: Path, column: str | None, fmt: str | Non
     with progress_bar() as bar:
         result = score_file(source, output, column, fmt, model_path=model_path, backend=backend, engine=engine,
                             workers=workers, address=address, chunk_rows=chunk_rows, max_chars=max_chars,
-                            progress=_reporter(bar))
+                            progress=reporter(bar, "scoring texts"))
     bad = [p for p in result.problems]
     for p in bad[:20]:
         err.print(f"row {p['row']}: {p['status']}: {p['problem']}", markup=False, highlight=False)
