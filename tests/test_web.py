@@ -123,6 +123,9 @@ def test_occupation_page_shows_the_lookup(client, scored):
         assert str(escape("To learn: " + "; ".join(m.skills_to_learn))) in html
     for s in page.skills.e_skills:
         assert str(escape(s)) in html
+    # the identity measure in words and its trajectory over the O*NET releases
+    assert "Screen work with e-skills" in html
+    assert page.history["line"] and str(escape(page.history["line"])) in html
 
 
 def test_occupation_json_is_the_lookup(client, scored):

@@ -46,10 +46,8 @@ N_SUGGESTIONS = 8  # titles containing the query, per taxonomy
 PAGE_SIZE = 100  # rows of an explore table per page
 MAX_PAGE_SIZE = 5000
 REPORT_TAXONOMIES = ("onet", "isco08")
-# the order scores are shown in: the headline score, its two parts, the parts of place-boundness
-CONSTRUCTS_ORDER = ("offshorability", "routinizability", "place_boundness", "person_bound", "site_bound",
-                    "material_bound")
-assert set(CONSTRUCTS_ORDER) == set(CONSTRUCTS)
+# the order scores are shown in: the headline score first, then the others as the codebook lists them
+CONSTRUCTS_ORDER = ("offshorability", *[c for c in CONSTRUCTS if c != "offshorability"])
 LABELS = {  # column -> heading, for the explore and compare tables
     "occupation_code": "Code",
     "title": "Title",
@@ -63,6 +61,7 @@ LABELS = {  # column -> heading, for the explore and compare tables
     "person_bound": "Person-bound",
     "site_bound": "Site-bound",
     "material_bound": "Material-bound",
+    "e_skill_content": "Screen work with e-skills",
     "identity_dissolution": "Identity dissolution",
     "n_tasks": "Tasks",
     "source": "Scored from",
