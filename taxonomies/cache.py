@@ -3,8 +3,8 @@
 An entry is a folder ``<data>/cache/<kind>/<name>-<key>/`` holding files. One rule for keys:
 :func:`make_key` hashes what the entry is computed from, namely the data (release checksums,
 other entries' keys, the model's key) and the code, given as whole packages
-(:func:`source_digest` hashes every ``.py`` file under them, so a new module is never left
-out). One rule for pruning: when an entry is written, entries of the same kind and name
+(:func:`source_digest` hashes every file under them, source and shipped data, so a new
+module or data file is never left out). One rule for pruning: when an entry is written, entries of the same kind and name
 whose key is neither this one nor among the :data:`KEEP` most recently used are removed.
 
 Every file is written atomically with a ``.sha256`` sidecar; a file whose bytes do not match
@@ -33,9 +33,10 @@ _WARNED: set[str] = set()
 
 @cache
 def source_digest(*modules: str) -> str:
-    """SHA-256 of the source of whole packages or modules (``"taxonomies"``,
-    ``"exposure.scoring"``, ``"exposure.embed"``): every ``.py`` file under a package, by
-    relative path and content.
+    """SHA-256 of the code of whole packages or modules (``"taxonomies"``,
+    ``"exposure.scoring"``, ``"exposure.embed"``): every file under a package (its source
+    and the data it ships, such as ``releases.toml`` or a codebook CSV), by relative path
+    and content.
 
     >>> len(source_digest("taxonomies"))
     64
@@ -48,7 +49,8 @@ def source_digest(*modules: str) -> str:
         origin = Path(spec.origin)
         if spec.submodule_search_locations:  # a package: all of it
             root = origin.parent
-            files = sorted(p for p in root.rglob("*.py") if "__pycache__" not in p.parts)
+            files = sorted(p for p in root.rglob("*") if p.is_file() and "__pycache__" not in p.parts
+                           and not p.name.startswith("."))
         else:
             root, files = origin.parent, [origin]
         for path in files:
