@@ -75,17 +75,19 @@ def _tasks(scores: Scores, taxonomy: str, codes: list[str]) -> dict[str, list[di
 def _skills(taxonomy: str, code: str) -> dict[str, Any]:
     from exposure.graph import identity_table, skill_table
 
-    if taxonomy == "isco08":
-        return {"note": "the skill graph covers O*NET and ESCO occupations"}
+    from exposure.graph.identity import MEASURES, identity_by_unit_group
+
+    if taxonomy == "isco08":  # identity measures averaged over the unit group's ESCO occupations
+        unit = identity_by_unit_group(identity_table("esco")).filter(pl.col("occupation_code") == code)
+        return {"note": "the skill graph covers O*NET and ESCO occupations; identity measures are the mean of the "
+                        "unit group's ESCO occupations", **(unit.drop("occupation_code").to_dicts() or [{}])[0]}
     links = load("occupation_skills", only=taxonomy).filter(pl.col("occupation_code") == code)
     skills = skill_table(taxonomy).with_columns(pl.col("skill_id").str.strip_prefix("skill:"))
     held = links.join(skills, on="skill_id", how="inner").with_columns(
         distinctiveness=pl.col("weight") * (1 - pl.col("genericity"))
     )
     identity = identity_table(taxonomy).filter(pl.col("occupation_code") == code)
-    measures = identity.select(
-        "specificity", "e_skill_share", "generic_share", "substitutability", "identity_dissolution"
-    ).to_dicts()
+    measures = identity.select([c for c in MEASURES if c in identity.columns]).to_dicts()
     return {
         "distinctive": held.filter(~pl.col("is_e_skill"))
         .sort(["distinctiveness", "skill_id"], descending=[True, False])["label"].head(N_SKILLS).to_list(),

@@ -3,8 +3,8 @@
 An entry is a folder ``<data>/cache/<kind>/<name>-<key>/`` holding files. One rule for keys:
 :func:`make_key` hashes what the entry is computed from, namely the data (release checksums,
 other entries' keys, the model's key) and the code, given as whole packages
-(:func:`source_digest` hashes every file under them, source and shipped data, so a new
-module or data file is never left out). One rule for pruning: when an entry is written, entries of the same kind and name
+(:func:`source_digest` hashes every ``.py`` file under them, so a new module is never left
+out). One rule for pruning: when an entry is written, entries of the same kind and name
 whose key is neither this one nor among the :data:`KEEP` most recently used are removed.
 
 Every file is written atomically with a ``.sha256`` sidecar; a file whose bytes do not match
@@ -27,16 +27,17 @@ from typing import Any
 
 from taxonomies.base import atomic_path, cache_dir, warn
 
+SOURCE_SUFFIXES = (".py", ".csv", ".toml")  # code, and the reviewable data that ships with it
 KEEP = 2  # entries kept per kind and name: the one being written and the last one used before
 _WARNED: set[str] = set()
 
 
 @cache
 def source_digest(*modules: str) -> str:
-    """SHA-256 of the code of whole packages or modules (``"taxonomies"``,
-    ``"exposure.scoring"``, ``"exposure.embed"``): every file under a package (its source
-    and the data it ships, such as ``releases.toml`` or a codebook CSV), by relative path
-    and content.
+    """SHA-256 of the source of whole packages or modules (``"taxonomies"``,
+    ``"exposure.scoring"``, ``"exposure.embed"``): every ``.py`` file under a package and the
+    data shipped with it (``.csv``, ``.toml``: codebooks, e-skill lists, pins), by relative
+    path and content.
 
     >>> len(source_digest("taxonomies"))
     64
@@ -49,8 +50,7 @@ def source_digest(*modules: str) -> str:
         origin = Path(spec.origin)
         if spec.submodule_search_locations:  # a package: all of it
             root = origin.parent
-            files = sorted(p for p in root.rglob("*") if p.is_file() and "__pycache__" not in p.parts
-                           and not p.name.startswith("."))
+            files = sorted(p for p in root.rglob("*") if p.suffix in SOURCE_SUFFIXES and "__pycache__" not in p.parts)
         else:
             root, files = origin.parent, [origin]
         for path in files:

@@ -26,8 +26,9 @@ def test_codebook_codes_every_iwa_once_with_a_rationale(tables):
 
 
 def test_codebook_rejects_codes_off_the_scale(tmp_path):
-    header = "iwa_id,iwa_title,routinizability,person_bound,site_bound,material_bound,offshorability,rationale\n"
-    (tmp_path / "iwa.csv").write_text(header + "X1,t,0.3,0,0,0,1,because\n")
+    header = ("iwa_id,iwa_title,routinizability,person_bound,site_bound,material_bound,offshorability,"
+              "e_skill_content,rationale\n")
+    (tmp_path / "iwa.csv").write_text(header + "X1,t,0.3,0,0,0,1,0,because\n")
     (tmp_path / "dwa_overrides.csv").write_text(header.replace("iwa_id,iwa_title", "dwa_id,dwa_title"))
     with pytest.raises(DataError, match="X1 has a code off the scale"):
         cb.load(tmp_path)

@@ -240,7 +240,8 @@ def test_graph_commands(scored, tmp_path):
     table = pl.read_csv(tmp_path / "identity.csv", schema_overrides={"isco08": pl.String})
     assert table.height == 1016 and table["occupation_code"].is_sorted()
     manifest = json.loads((tmp_path / "identity.csv.manifest.json").read_text())
-    assert manifest["taxonomy"] == "onet" and manifest["eskill_rule"]["min_similarity"] == 0.8
+    assert manifest["taxonomy"] == "onet" and manifest["eskill_rule"]["min_genericity"] == 0.45
+    assert set(manifest["eskill_lists_sha256"]) == {"eskill_exceptions.csv", "eskills_esco.csv", "eskills_onet.csv"}
     result = run("eskills", "--taxonomy", "onet", "-o", str(tmp_path / "eskills.parquet"))
     assert result.exit_code == 0 and pl.read_parquet(tmp_path / "eskills.parquet")["is_e_skill"].sum() > 10
     result = run("export", "--taxonomy", "onet", "--format", "json", "-o", str(tmp_path / "g.json"))

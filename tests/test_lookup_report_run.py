@@ -30,7 +30,7 @@ def test_lookup_json_has_the_same_content(scored):
     page = json.loads(result.stdout)
     assert page["occupation"]["code"] == "47-2181.00"
     assert set(page["scores"]) == {"routinizability", "place_boundness", "person_bound", "site_bound",
-                                   "material_bound", "offshorability"}
+                                   "material_bound", "offshorability", "e_skill_content"}
     for s in page["scores"].values():
         assert s["lo"] <= s["score"] <= s["hi"] and 0 <= s["percentile"] <= 100
     most = [t["task_id"] for t in page["tasks"]["most_exposed"]]

@@ -124,7 +124,7 @@ def test_headline_shares_are_shares_with_ordered_intervals(onet_report, tables):
 def test_tables_behind_the_figures_are_consistent(onet_report):
     dist = _csv(onet_report, "distribution.csv")
     sums = dist.group_by("construct").agg(pl.col("occupation_share").sum(), pl.col("employment_share").sum())
-    assert sums.height == 6
+    assert sums.height == 7  # the six exposure constructs and e_skill_content
     assert all(abs(v - 1) < 1e-3 for v in sums["occupation_share"])
     quad = _csv(onet_report, "quadrant.csv")
     assert quad.height == 4 and quad["employment_share"].sum() == pytest.approx(1, abs=1e-3)

@@ -127,15 +127,15 @@ def skill_table(taxonomy: str) -> pl.DataFrame:
 
     Columns: node, skill_id, label, kind, collection, n_occupations, share_occupations,
     isco_major_entropy, effective_isco_major_groups, n_isco_major_groups, breadth,
-    genericity, is_generic, similarity, nearest_e_skill, is_e_skill, reason, betweenness.
-    Sorted by node. The rule is in :mod:`exposure.graph.eskills`.
+    genericity, is_generic, is_e_skill, reason, betweenness. Sorted by node. The rule and
+    the committed e-skill lists are in :mod:`exposure.graph.eskills`.
 
     >>> skill_table("esco").filter(pl.col("label") == "use spreadsheets software")["is_e_skill"][0]  # doctest: +SKIP
     True
     """
     def compute() -> pl.DataFrame:
         G = base_graph(taxonomy)
-        table = eskills.eskill_table(G, _embed)
+        table = eskills.eskill_table(G, e_list=eskills.e_skill_list(taxonomy))
         bc = boundary.betweenness(G)
         return table.with_columns(betweenness=pl.col("node").replace_strict(bc, return_dtype=pl.Float64))
 
@@ -144,8 +144,9 @@ def skill_table(taxonomy: str) -> pl.DataFrame:
 
 def identity_table(taxonomy: str) -> pl.DataFrame:
     """Per occupation: taxonomy, occupation_code, title, isco08, specificity, e_skill_share,
-    generic_share, substitutability, identity_dissolution and the exposure scores; sorted
-    by occupation_code. Definitions in :mod:`exposure.graph.identity`.
+    generic_share, substitutability, identity_dissolution (dissolution into e-skills), its
+    parts e_skill_content, technology_e_skill_share and e_skill_overlap, and the exposure
+    scores; sorted by occupation_code. Definitions in :mod:`exposure.graph.identity`.
 
     >>> identity_table("onet").columns[:4]  # doctest: +SKIP
     ['taxonomy', 'occupation_code', 'title', 'isco08']
@@ -156,10 +157,11 @@ def identity_table(taxonomy: str) -> pl.DataFrame:
         generic = set(skills.filter("is_generic")["node"])
         measures = identity.identity_measures(base_graph(taxonomy), e, generic)
         occ = _frames(taxonomy)[0]
-        return occ.join(measures, on="node", how="left").select(
+        return occ.drop([c for c in identity.DISSOLUTION_PARTS if c in occ.columns]).join(
+            measures, on="node", how="left").select(
             "taxonomy", "occupation_code", "title", "isco08", "specificity", "e_skill_share",
-            "generic_share", "substitutability", "identity_dissolution",
-            *[c for c in CONSTRUCTS if c in occ.columns],
+            "generic_share", "substitutability", "identity_dissolution", *identity.DISSOLUTION_PARTS,
+            *[c for c in CONSTRUCTS if c in occ.columns and c not in identity.DISSOLUTION_PARTS],
         ).sort("occupation_code")
 
     return _cached(check_taxonomy(taxonomy), "identity", lambda: compute().with_columns(pl.col(pl.Float64).round(4)))
@@ -180,7 +182,8 @@ def build_graph(taxonomy: str) -> nx.Graph:
     G = base_graph(check_taxonomy(taxonomy)).copy()
     skills = skill_table(taxonomy).drop("skill_id", "label", "kind", "collection")
     occ = identity_table(taxonomy).select("occupation_code", "specificity", "e_skill_share", "generic_share",
-                                          "substitutability", "identity_dissolution")
+                                          "substitutability", "identity_dissolution",
+                                          *[c for c in identity.DISSOLUTION_PARTS if c != "e_skill_content"])
     for row in skills.iter_rows(named=True):
         G.nodes[row.pop("node")].update({k: v for k, v in row.items() if v is not None})
     for row in occ.iter_rows(named=True):
@@ -341,8 +344,12 @@ def manifest_fields(taxonomy: str, **extra) -> dict:
     from exposure.graph.eskills import EskillRule
     from exposure.graph.identity import IdentityParams
 
+    from exposure.graph.eskills import DATA
+
+    lists = {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(DATA.glob("eskill*.csv"))}
     return {"releases": RELEASES, "taxonomy": taxonomy, "graph_cache_key": cache_key(taxonomy),
-            "eskill_rule": asdict(EskillRule()), "identity_params": asdict(IdentityParams()), **extra}
+            "eskill_rule": asdict(EskillRule()), "eskill_lists_sha256": lists,
+            "identity_params": asdict(IdentityParams()), **extra}
 
 
 def export_with_manifest(taxonomy: str, path: Path, fmt: str) -> nx.Graph:

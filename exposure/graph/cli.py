@@ -147,3 +147,29 @@ def boundaries(taxonomy: str) -> None:
     print_frame(f"{taxonomy}: skill communities vs ISCO-08 groups", result["agreement"])
     print_frame("Bridging skills (betweenness in the occupation-skill graph)",
                  result["bridging"].drop("skill_id").head(15))
+
+
+@graph.command("panel")
+def panel() -> None:
+    """The identity face-validity panel: named O*NET occupations and ISCO-08 unit groups,
+    where their identity dissolution into e-skills should rank (written from the literature
+    before the results), where it does, and whether the check passes.
+
+    Exits with 1 if a check fails (the known failures are listed in docs/graph.md).
+
+    \b
+    Example:
+        exposure graph panel
+    """
+    import sys
+
+    from exposure.graph.panel import check_panel
+
+    checks = check_panel()
+    print_frame("Identity panel: identity_dissolution percentile within the taxonomy",
+                checks.select("name", "taxonomy", "occupation_code", "title", "expect", "value", "percentile", "passed"))
+    failed = checks.filter(~pl.col("passed"))
+    out.print(f"{checks.height - failed.height} of {checks.height} checks pass")
+    if failed.height:
+        click.echo(f"Error: {failed.height} panel check(s) failed: {', '.join(failed['name'])}", err=True)
+        sys.exit(1)

@@ -45,6 +45,7 @@ COLOURS = {
     "person_bound": "#7d3c98",
     "site_bound": "#b9770e",
     "material_bound": "#566573",
+    "e_skill_content": "#1a5276",
 }
 LABELS = {
     "offshorability": "Offshorability",
@@ -53,6 +54,7 @@ LABELS = {
     "person_bound": "Person-bound",
     "site_bound": "Site-bound",
     "material_bound": "Material-bound",
+    "e_skill_content": "E-skill content",
 }
 GREY = "#7f8c8d"
 
@@ -137,8 +139,10 @@ def headline(table: pl.DataFrame) -> Figure:
 def distribution(table: pl.DataFrame, threshold: float) -> Figure:
     """Histogram of each construct: employment share per bin, occupation share as a line."""
     with matplotlib.rc_context(RC):
-        fig = _figure(8.5, 4.6)
-        axes = fig.subplots(2, 3, sharex=True, sharey=True)
+        fig = _figure(10.5, 4.6)
+        axes = fig.subplots(2, (len(CONSTRUCTS) + 1) // 2, sharex=True, sharey=True)
+        for ax in list(axes.flat)[len(CONSTRUCTS):]:
+            ax.set_visible(False)
         for ax, c in zip(axes.flat, CONSTRUCTS):
             d = table.filter(pl.col("construct") == c)
             lo, hi = d["bin_lo"].to_numpy(), d["bin_hi"].to_numpy()

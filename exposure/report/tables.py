@@ -208,7 +208,8 @@ def quadrant(df: pl.DataFrame, taxonomy: str, threshold: float, examples: int = 
 def identity(ident: pl.DataFrame, df: pl.DataFrame, n: int = 15) -> pl.DataFrame:
     """The ``n`` occupations whose identity dissolves most into generic e-skills and the
     ``n`` most protected (lowest identity_dissolution), with their employment."""
-    cols = [c for c in ("specificity", "e_skill_share", "generic_share", "substitutability") if c in ident.columns]
+    cols = [c for c in ("e_skill_content", "technology_e_skill_share", "e_skill_overlap", "specificity")
+            if c in ident.columns]
     d = ident.filter(pl.col("identity_dissolution").is_not_null()).select(
         "occupation_code", "identity_dissolution", *cols
     ).join(df.select("occupation_code", "title", "employment", "offshorability"), on="occupation_code", how="inner")

@@ -3,7 +3,7 @@
 Two reviewable CSV files beside this module:
 
 - ``codebook/iwa.csv``: every one of O*NET's 332 Intermediate Work Activities, coded 0,
-  0.25, 0.5, 0.75 or 1 on the five coded constructs, with a one-line rationale.
+  0.25, 0.5, 0.75 or 1 on the six coded constructs, with a one-line rationale.
 - ``codebook/dwa_overrides.csv``: Detailed Work Activities whose codes differ from their
   IWA's (e.g. selling by telephone under "Sell products or services"), same columns.
 
@@ -23,10 +23,14 @@ import polars as pl
 from exposure.errors import DataError
 
 FOLDER = Path(__file__).with_name("codebook")
-CODED = ("routinizability", "person_bound", "site_bound", "material_bound", "offshorability")
+# e_skill_content (issue 8) is last: how far the task is generic information handling done
+# on a screen with generic e-skills. Every computation is per construct, so adding it left
+# the other constructs' scores unchanged (tests/test_eskills.py pins them).
+CODED = ("routinizability", "person_bound", "site_bound", "material_bound", "offshorability", "e_skill_content")
 COMPONENTS = ("person_bound", "site_bound", "material_bound")
 # the constructs every score table reports, place_boundness derived from the components
-CONSTRUCTS = ("routinizability", "place_boundness", "person_bound", "site_bound", "material_bound", "offshorability")
+CONSTRUCTS = ("routinizability", "place_boundness", "person_bound", "site_bound", "material_bound", "offshorability",
+              "e_skill_content")
 SCALE = (0.0, 0.25, 0.5, 0.75, 1.0)
 
 

@@ -40,7 +40,7 @@ def task_labels(activities: pl.DataFrame, book: Codebook) -> pl.DataFrame:
             *[pl.col(c).min().alias(f"{c}_min") for c in CODED],
             *[pl.col(c).max().alias(f"{c}_max") for c in CODED],
             pl.format(
-                "{} [{}, coded at {}: R {} P {} S {} M {} O {}]",
+                "{} [{}, coded at {}: R {} P {} S {} M {} O {} E {}]",
                 "dwa_title", "iwa_id", "coded_at", *CODED,
             ).alias("activities"),
         )
