@@ -390,9 +390,9 @@ def score(source: str | None, taxonomy: str, all_: bool, column: str | None, pla
         err.print(f"wrote {picklist.height:,} open rows to {review}: write the chosen code in its 'code' column, "
                   f"then run again with --resolved {review}")
     if summary is not None:
-        show = print_frame if output is not None else _print_frame_err  # standard output may carry the rows
-        show(f"Share of the headcount ({weight}) in highly exposed work (score >= {sheets.HIGH_AT}; "
-             f"interval from the score intervals; matched rows only)", summary)
+        print_frame(f"Share of the headcount ({weight}) in highly exposed work (score >= {sheets.HIGH_AT}; "
+                    f"interval from the score intervals; matched rows only)", summary,
+                    out if output is not None else err)  # standard output may carry the rows
         if output is not None:
             from exposure.manifest import write_with_manifest
 
@@ -403,16 +403,6 @@ def score(source: str | None, taxonomy: str, all_: bool, column: str | None, pla
     source_col = f" (occupations from column {col!r})" if col != "input" else ""
     err.print(f"{df.height:,} rows{source_col}: "
               + ", ".join(f"{counts.get(s, 0):,} {s}" for s in ("matched", "ambiguous", "unmatched")))
-
-
-def _print_frame_err(title: str, df: pl.DataFrame) -> None:
-    """print_frame on standard error, when standard output carries the data."""
-    table = Table(title=title, title_justify="left")
-    for c, dtype in df.schema.items():
-        table.add_column(c, justify="right" if dtype.is_numeric() else "left")
-    for row in df.iter_rows():
-        table.add_row(*[f"{v:.3f}" if isinstance(v, float) else str(v) for v in row])
-    err.print(table)
 
 
 @cli.command("tasks")

@@ -215,14 +215,14 @@ def reporter(bar: Progress, label: str = "scoring"):
     return report
 
 
-def print_frame(title: str, df: pl.DataFrame) -> None:
-    """A frame as a table on standard output, floats to three decimals."""
+def print_frame(title: str, df: pl.DataFrame, console: Console | None = None) -> None:
+    """A frame as a table on standard output (or ``console``), floats to three decimals."""
     table = Table(title=title, title_justify="left")
     for col, dtype in df.schema.items():
         table.add_column(col, justify="right" if dtype.is_numeric() else "left")
     for row in df.iter_rows():
         table.add_row(*[f"{v:.3f}" if isinstance(v, float) else str(v) for v in row])
-    out.print(table)
+    (console or out).print(table)
 
 
 def emit(df: pl.DataFrame, output: Path | None, fmt: str | None = None, **manifest) -> None:

@@ -51,6 +51,7 @@ import polars as pl
 
 from exposure.errors import InputError
 from exposure.io import atomic_path, csv_safe, write_bytes
+from taxonomies.base import sha256_file
 
 CHUNK_ROWS = 2048
 MAX_CHARS = 2000
@@ -101,14 +102,6 @@ def _sniff_format(path: Path) -> str:
     return "csv"
 
 
-def _hash_file(path: Path) -> str:
-    h = hashlib.sha256()
-    with path.open("rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
-
-
 def open_source(source: str | Path, column: str | None = None, fmt: str | None = None,
                 spool_dir: Path | None = None) -> Source:
     """Check the input and find its text column. ``-`` is standard input, copied (in
@@ -135,7 +128,7 @@ def open_source(source: str | Path, column: str | None = None, fmt: str | None =
             raise InputError(f"the input format must be one of csv, tsv, jsonl, parquet; got {fmt!r}")
         columns = _columns(path, name, fmt)
         chosen = _choose_column(columns, column, name)
-        return Source(path, name, fmt, chosen, _hash_file(path), size, spooled)
+        return Source(path, name, fmt, chosen, sha256_file(path), size, spooled)
     except BaseException:
         if spooled:
             path.unlink(missing_ok=True)

@@ -6,6 +6,7 @@ does not depend on ``exposure`` (which re-exports these names from ``exposure.er
 
 from __future__ import annotations
 
+import hashlib
 import os
 import secrets
 import sys
@@ -143,3 +144,12 @@ def warn(message: str) -> None:
         print(f"Warning: {message}", file=sys.stderr, flush=True)
     except (OSError, ValueError):  # a closed or broken standard error: nothing to do
         pass
+
+
+def sha256_file(path: Path) -> str:
+    """The SHA-256 of a file's bytes, read in blocks."""
+    h = hashlib.sha256()
+    with Path(path).open("rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()

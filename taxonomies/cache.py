@@ -25,7 +25,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from taxonomies.base import atomic_path, cache_dir, warn
+from taxonomies.base import atomic_path, cache_dir, sha256_file, warn
 
 SOURCE_SUFFIXES = (".py", ".csv", ".toml")  # code, and the reviewable data that ships with it
 KEEP = 2  # entries kept per kind and name: the one being written and the last one used before
@@ -67,14 +67,6 @@ def make_key(**inputs: Any) -> str:
     return hashlib.sha256(json.dumps(inputs, sort_keys=True, default=str).encode()).hexdigest()[:16]
 
 
-def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with path.open("rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
-
-
 def _cannot_cache(where: Path, exc: BaseException) -> None:
     root = str(cache_dir())
     if root not in _WARNED:
@@ -114,7 +106,7 @@ class Entry:
         except OSError:
             expected = None
         try:
-            ok = expected is not None and _sha256(path) == expected
+            ok = expected is not None and sha256_file(path) == expected
         except OSError:
             ok = False
         if not ok:
@@ -164,7 +156,7 @@ class Entry:
                 self.prune()
             with atomic_path(self.path(file)) as tmp:
                 writer(tmp)
-                digest = _sha256(tmp)
+                digest = sha256_file(tmp)
             with atomic_path(self.path(file + ".sha256")) as tmp:
                 tmp.write_text(digest + "\n")
             return True

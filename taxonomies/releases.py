@@ -28,7 +28,7 @@ from pathlib import Path
 
 from taxonomies.base import raw_dir
 from taxonomies.base import DataError, ExposureError, InputError
-from taxonomies.base import atomic_path, write_bytes
+from taxonomies.base import atomic_path, sha256_file, write_bytes
 
 _SPEC = Path(__file__).with_name("releases.toml")
 _USER_AGENT = "exposure/0.1 (offshorability research; data pull)"
@@ -127,13 +127,6 @@ class FileCheck:
     def verdict(self) -> str:
         return "ok" if self.ok else self.problem.split(":")[0].split(" (")[0]
 
-
-def sha256_file(path: Path) -> str:
-    h = hashlib.sha256()
-    with path.open("rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
 
 
 class _ChecksumMemo:

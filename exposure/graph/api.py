@@ -10,7 +10,6 @@ context's (:mod:`exposure.context`), as for the scores the graph reads.
 
 from __future__ import annotations
 
-import hashlib
 import time
 from collections.abc import Callable
 from dataclasses import asdict
