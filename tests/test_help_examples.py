@@ -17,7 +17,8 @@ from exposure.cli import cli
 pytestmark = pytest.mark.slow
 
 # input files that examples name, written by this test before they run
-FILES = {"staff.csv": "Job title,Department,Headcount\nRoofer,Site,12\nbookkeeper,Finance,3\n2512,IT,7\n"}
+FILES = {"staff.csv": "Job title,Department,Headcount\nRoofer,Site,12\nbookkeeper,Finance,3\n2512,IT,7\n",
+         "outputs/isco_tasks.csv": "task_id,task_text\n1,Sort incoming mail.\n2,Negotiate contracts with suppliers.\n"}
 # examples not run here, and why
 SKIP = {"data pull": "needs the network",
         "exposure run": "the whole main job; tests/test_lookup_report_run.py runs it",
@@ -56,15 +57,15 @@ def test_help_example_runs(scored, data_dir, shared_data, tmp_path, example):
     (tmp_path / "shared" / "data").symlink_to(Path(shared_data).resolve())  # ../shared/data, as in the examples
     tmp_path = tmp_path / "work"
     tmp_path.mkdir()
+    (tmp_path / "outputs").mkdir()
     for name, text in FILES.items():
         (tmp_path / name).write_text(text, encoding="utf-8")
     words = shlex.split(example.replace("|", " "))
     # the files an example reads: the list given to `score`, and a --resolved pick-list
-    names = [b for a, b in zip(words, words[1:]) if a in ("score", "--resolved") and b not in FILES
+    names = [b for a, b in zip(words, words[1:]) if a in ("score", "score-text", "--resolved") and b not in FILES
              and not b.startswith("-")]
     if names:
         pytest.skip(f"reads {names[0]}, which this test does not write")
-    (tmp_path / "outputs").mkdir()
     exe = str(Path(sys.executable).parent / "exposure")
     result = subprocess.run(["bash", "-c", example.replace("exposure ", f"{exe} ")], cwd=tmp_path,
                             capture_output=True, text=True, timeout=900)

@@ -320,8 +320,14 @@ def test_property_score_command_rows_or_one_line_error(scored, table, noise, use
         if not use_noise:  # a well-formed table is refused only when nothing in it matched
             assert "matched an occupation; nothing written" in result.stderr
         return
-    out = pl.read_csv(io.StringIO(result.stdout), infer_schema=False)
-    expected = parse(data, "standard input")[0].height
+    from exposure.sheets import dialect
+
+    rows, col = parse(data, "standard input")
+    expected = rows.height
+    # a table comes back in its own delimiter and encoding (UTF-8 without BOM in a pipe); a list as CSV
+    delimiter, encoding = dialect(data) if col != "input" else (",", "utf-8")
+    text = result.stdout_bytes.decode("utf-8" if encoding == "utf-8-sig" else encoding)
+    out = pl.read_csv(io.StringIO(text), separator=delimiter, infer_schema=False)
     assert out.height == expected
     if not use_noise:
         assert out.height == len(records)
