@@ -42,7 +42,7 @@ import shutil
 import sys
 import tempfile
 import warnings
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -51,6 +51,7 @@ import polars as pl
 
 from exposure.errors import InputError
 from exposure.io import atomic_path, csv_safe, write_bytes
+from exposure.scoring.pipeline import Progress
 from taxonomies.base import sha256_file
 
 CHUNK_ROWS = 2048
@@ -62,7 +63,6 @@ OUTPUT_FORMATS = ("parquet", "csv")
 ENGINES = ("local", "ray")
 VERSION = "1"  # of the parts layout; part of the key
 
-Progress = Callable[[str, int, int], None]
 _BAD_UTF8 = re.compile("[\udc80-\udcff]")
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 

@@ -29,7 +29,6 @@ Re-survey, not silence
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -38,6 +37,7 @@ import polars as pl
 from exposure.cache import Entry, make_key, source_digest
 from exposure.context import model_path as _context_model
 from exposure.scoring import codebook as cb
+from exposure.scoring.pipeline import Progress
 from taxonomies import load
 from taxonomies.onet_history import ORDER, RELEASES, WITH_TECHNOLOGY
 from taxonomies.registry import cache_key, parts_of
@@ -49,7 +49,6 @@ TABLES = ("history_tasks", "history_codes", "history_technology", "history_occup
 PARTS = ("trajectories", "occupations", "chains", "text_scores")
 LAST = ORDER[-1]
 
-Progress = Callable[[str, int, int], None]
 
 
 def release_year(release: str) -> int:

@@ -24,7 +24,7 @@ from exposure import __version__
 from exposure.errors import ExposureError, InputError
 from exposure.io import UMASK, write_bytes
 from exposure.manifest import write_manifest, write_with_manifest
-from exposure.report.context import TAXONOMIES, make_context
+from exposure.report.context import REPORT_TAXONOMIES, make_context
 from exposure.report.html import page
 from exposure.report.html import render as render_template
 from exposure.report.sections.identity import GRAPH_TAXONOMY
@@ -55,8 +55,8 @@ def check_options(taxonomy: str = "onet", employment: str = "oews", country: str
                   year: int | None = None, threshold: float = 0.5,
                   countries: tuple[str, ...] | list[str] = DEFAULT_COUNTRIES) -> Options:
     """Validate the options that need no data; InputError with a one-line message."""
-    if taxonomy not in TAXONOMIES:
-        raise InputError(f"unknown taxonomy {taxonomy!r} for the report; use one of {', '.join(TAXONOMIES)}")
+    if taxonomy not in REPORT_TAXONOMIES:
+        raise InputError(f"unknown taxonomy {taxonomy!r} for the report; use one of {', '.join(REPORT_TAXONOMIES)}")
     if employment not in SOURCES:
         raise InputError(f"unknown employment source {employment!r}; use one of {', '.join(SOURCES)}")
     try:
@@ -190,13 +190,13 @@ def render(inputs: Inputs, options: Options) -> Rendered:
     blocks = sections.run(ctx)
     w, df = ctx.weights, ctx.df
     lede = render_template(
-        "lede.html", scope=f"{TAXONOMIES[options.taxonomy]}, employment from {w.label}", threshold=options.threshold,
+        "lede.html", scope=f"{REPORT_TAXONOMIES[options.taxonomy]}, employment from {w.label}", threshold=options.threshold,
         occupations=df.height, workers=df["employment"].sum())
     footer = render_template(
         "footer.html", codebook=inputs.meta.get("codebook_sha256", ""),
         model=inputs.meta.get("model", {}).get("model_id", ""), version=__version__,
         date=ctx.facts.get("citation", {}).get("date"))
-    title = f"Offshoring exposure report: {TAXONOMIES[options.taxonomy]}, {w.label}"
+    title = f"Offshoring exposure report: {REPORT_TAXONOMIES[options.taxonomy]}, {w.label}"
     html = page(title, str(lede), blocks, str(footer))
     tables = {name: _round(frame) for name, frame in sorted(ctx.tables.items())}
     facts = {"employment_source": w.label, "country": w.country, "year": w.year, "survey": w.survey,

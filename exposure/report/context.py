@@ -21,7 +21,7 @@ from exposure.report.weights import Weights, ilostat_years, weights
 if TYPE_CHECKING:  # pragma: no cover
     from exposure.report.build import Inputs, Options
 
-TAXONOMIES = {"onet": "O*NET 29.2 occupations", "isco08": "ISCO-08 unit groups"}
+REPORT_TAXONOMIES = {"onet": "O*NET 29.2 occupations", "isco08": "ISCO-08 unit groups"}
 # SOC 2018 major group 55 (military) has no OEWS row to take its title from
 _SOC_MILITARY = {"55": "Military Specific Occupations"}
 

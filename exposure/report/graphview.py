@@ -16,8 +16,9 @@ import math
 import networkx as nx
 import polars as pl
 
+from exposure.graph.build import OCC, SKILL
+
 RADII = (0.38, 0.78, 1.16)  # e-skills, occupations, distinctive skills
-OCC, SKILL = "occ:", "skill:"
 
 
 def _skill_id(node: str) -> str:

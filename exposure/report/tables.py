@@ -21,6 +21,7 @@ from pathlib import Path
 import polars as pl
 
 from exposure.scoring.codebook import CONSTRUCTS
+from exposure.scoring.occupations import BOUNDS
 
 # constructs of the headline figures: (column, phrase used in the report)
 HEADLINE = (
@@ -28,7 +29,6 @@ HEADLINE = (
     ("routinizability", "highly routine"),
     ("place_boundness", "place-bound"),
 )
-BOUNDS = [f"{c}{s}" for c in CONSTRUCTS for s in ("", "_lo", "_hi")]
 # the skill level from which an occupation counts as high-skill, per taxonomy
 HIGH_SKILL = {"onet": 4, "isco08": 3}
 SKILL_NAME = {"onet": "O*NET Job Zone (1-5)", "isco08": "ISCO-08 skill level (1-4)"}

@@ -23,7 +23,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from exposure import __version__
 from exposure.errors import ExposureError, InputError
-from exposure.web.explorer import CONSTRUCTS_ORDER, LABELS, TAXONOMIES, Explorer, NotFound
+from exposure.web.explorer import CONSTRUCTS_ORDER, LABELS, TAXONOMY_NAMES, Explorer, NotFound
 
 HERE = Path(__file__).parent
 STATIC_URL = "/static"
@@ -48,7 +48,7 @@ def templates() -> Jinja2Templates:
     t = Jinja2Templates(directory=str(HERE / "templates"))
     assert t.env.autoescape is True or callable(t.env.autoescape)
     t.env.filters.update(num=_num, thousands=_thousands, label=_label)
-    t.env.globals.update(taxonomies=TAXONOMIES, labels=LABELS, version=__version__, construct_order=CONSTRUCTS_ORDER)
+    t.env.globals.update(taxonomies=TAXONOMY_NAMES, labels=LABELS, version=__version__, construct_order=CONSTRUCTS_ORDER)
     return t
 
 

@@ -37,15 +37,15 @@ import polars as pl
 
 from exposure.errors import InputError
 from exposure.lookup import LookupResult
+from exposure.report.context import REPORT_TAXONOMIES  # noqa: F401 - the taxonomies with a report
 from exposure.scoring.codebook import CONSTRUCTS
 from exposure.scoring.pipeline import Scores
 
-TAXONOMIES = {"onet": "O*NET 29.2", "isco08": "ISCO-08", "esco": "ESCO 1.2.0"}
+TAXONOMY_NAMES = {"onet": "O*NET 29.2", "isco08": "ISCO-08", "esco": "ESCO 1.2.0"}
 MAX_QUERY = 200  # characters of a search query or code
 N_SUGGESTIONS = 8  # titles containing the query, per taxonomy
 PAGE_SIZE = 100  # rows of an explore table per page
 MAX_PAGE_SIZE = 5000
-REPORT_TAXONOMIES = ("onet", "isco08")
 # the order scores are shown in: the headline score first, then the others as the codebook lists them
 CONSTRUCTS_ORDER = ("offshorability", *[c for c in CONSTRUCTS if c != "offshorability"])
 LABELS = {  # column -> heading, for the explore and compare tables
@@ -97,8 +97,8 @@ def check_text(text: str, what: str = "query") -> str:
 
 
 def check_taxonomy(taxonomy: str) -> str:
-    if taxonomy not in TAXONOMIES:
-        raise NotFound(f"there is no taxonomy {taxonomy!r}; use one of {', '.join(TAXONOMIES)}")
+    if taxonomy not in TAXONOMY_NAMES:
+        raise NotFound(f"there is no taxonomy {taxonomy!r}; use one of {', '.join(TAXONOMY_NAMES)}")
     return taxonomy
 
 
@@ -114,7 +114,7 @@ def ref(taxonomy: str, code: str) -> str:
 def is_ref(value: str) -> bool:
     """Whether ``value`` names an occupation as ``taxonomy:code`` (else it is a title or code to search)."""
     taxonomy, sep, code = value.partition(":")
-    return bool(sep and code) and taxonomy in TAXONOMIES
+    return bool(sep and code) and taxonomy in TAXONOMY_NAMES
 
 
 def parse_ref(value: str) -> tuple[str, str]:
@@ -158,15 +158,15 @@ class Explorer:
         from exposure.match import title_index
 
         say = progress or (lambda _: None)
-        for taxonomy in TAXONOMIES:
-            say(f"title index ({TAXONOMIES[taxonomy]})")
+        for taxonomy in TAXONOMY_NAMES:
+            say(f"title index ({TAXONOMY_NAMES[taxonomy]})")
             _ = title_index(taxonomy).vectors
             _title_entries(taxonomy)
         say("embedding model")
         load_model()
         self.search("data entry clerk")
-        for taxonomy in TAXONOMIES:
-            say(f"occupation pages and table ({TAXONOMIES[taxonomy]})")
+        for taxonomy in TAXONOMY_NAMES:
+            say(f"occupation pages and table ({TAXONOMY_NAMES[taxonomy]})")
             first = self.scores.occupations.filter(pl.col("taxonomy") == taxonomy)["occupation_code"].min()
             self.occupation(taxonomy, first)
             self.table(taxonomy)
@@ -195,7 +195,7 @@ class Explorer:
         from exposure.embed import unsaved
         from exposure.match import resolve
 
-        chosen = [taxonomy] if taxonomy else list(TAXONOMIES)
+        chosen = [taxonomy] if taxonomy else list(TAXONOMY_NAMES)
         results = []
         for tax in chosen:
             with self._embed_lock, unsaved():  # the tokenizer is not thread-safe
@@ -228,8 +228,8 @@ class Explorer:
         if "code" not in method and "URI" not in method:
             raise NotFound(f"{code!r} is not an occupation code; search for it instead")
         if page.occupation["taxonomy"] != taxonomy:
-            raise NotFound(f"{code!r} is not a code of {TAXONOMIES[taxonomy]}; it is a code of "
-                           f"{TAXONOMIES[page.occupation['taxonomy']]}")
+            raise NotFound(f"{code!r} is not a code of {TAXONOMY_NAMES[taxonomy]}; it is a code of "
+                           f"{TAXONOMY_NAMES[page.occupation['taxonomy']]}")
         return page
 
     def compare(self, a: str, b: str) -> dict[str, Any]:
