@@ -162,15 +162,19 @@ def test_importing_the_package_does_not_touch_the_umask():
 
 
 def test_constants_are_defined_once():
-    from exposure import batch, run
+    from exposure import batch, corpus, run
     from exposure.graph import build, eskills, transitions
+    from exposure.history import trajectories
+    from exposure.report import graphview, tables
     from exposure.scoring import codebook, occupations, pipeline
 
     assert build.CONSTRUCTS is codebook.CONSTRUCTS and not hasattr(build, "SCORE_COLUMNS")
-    assert batch.SCORE_COLUMNS is occupations.BOUNDS
+    assert batch.SCORE_COLUMNS is occupations.BOUNDS and tables.BOUNDS is occupations.BOUNDS
+    assert (graphview.OCC, graphview.SKILL) == (build.OCC, build.SKILL)
     assert transitions.Embedder is eskills.Embedder
-    assert run.Progress is pipeline.Progress
-    assert build.GRAPH_TAXONOMIES == ("esco", "onet")
+    assert run.Progress is pipeline.Progress is trajectories.Progress is corpus.Progress
+    # each name of a set of taxonomies means one thing
+    assert build.GRAPH_TAXONOMIES == ("esco", "onet") and not hasattr(build, "TAXONOMIES")
 
 
 def test_the_run_context_sets_the_data_folder_and_model(tmp_path):

@@ -24,12 +24,12 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 __all__ = [
-    "GRAPH_FORMATS", "GRAPH_TAXONOMIES", "TAXONOMIES", "boundaries", "build_graph", "export_graph", "identity_table",
+    "GRAPH_FORMATS", "GRAPH_TAXONOMIES", "boundaries", "build_graph", "export_graph", "identity_table",
     "neighbours", "skill_table",
 ]
 _WHERE = {
     "boundaries": "api", "build_graph": "api", "identity_table": "api", "neighbours": "api",
-    "skill_table": "api", "TAXONOMIES": "build", "GRAPH_TAXONOMIES": "build", "GRAPH_FORMATS": "export", "export_graph": "export",
+    "skill_table": "api", "GRAPH_TAXONOMIES": "build", "GRAPH_FORMATS": "export", "export_graph": "export",
 }
 
 if TYPE_CHECKING:
@@ -40,7 +40,7 @@ if TYPE_CHECKING:
         neighbours,
         skill_table,
     )
-    from exposure.graph.build import TAXONOMIES
+    from exposure.graph.build import GRAPH_TAXONOMIES
     from exposure.graph.export import GRAPH_FORMATS, export_graph
 
 

@@ -40,7 +40,6 @@ if TYPE_CHECKING:
     import networkx as nx
 
 GRAPH_TAXONOMIES = ("esco", "onet")  # the taxonomies with a skill graph
-TAXONOMIES = GRAPH_TAXONOMIES  # the earlier name, kept for callers
 OCC, SKILL = "occ:", "skill:"
 RATING_MIN_IMPORTANCE = 3.0
 ONET_ISCO_METHOD = "chain: onet>soc2018>soc2010>isco08"
