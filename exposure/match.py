@@ -313,7 +313,8 @@ class TitleIndex:
         }
         # one embedding per distinct title, each pointing to every occupation that has it
         self.variants = grouped.select("norm", "variant")
-        self._entries = [self.exact_map[n] for n in grouped["norm"]]
+        self._norms = grouped["norm"].to_list()  # row i of the vectors is this title
+        self._entries = [self.exact_map[n] for n in self._norms]
         self.vocabulary = frozenset(w for n in self.exact_map for w in n.split())
         self._vectors: np.ndarray | None = None
         self._official_vectors: dict[str, np.ndarray] | None = None
@@ -457,7 +458,7 @@ class TitleIndex:
         queries = [self.spell(clean(t)) or normalise(t) for t in texts]
         q = torch.from_numpy(embed(queries))
         index = torch.from_numpy(self.vectors)
-        norms = self.variants["norm"].to_list()
+        norms = self._norms
         out = []
         for start in range(0, len(q), 256):  # the 64 closest titles of each query, a block at a time
             block = q[start : start + 256] @ index.T
