@@ -231,6 +231,11 @@ def test_a_damaged_cache_file_is_named_and_rebuilt(data_copy, tmp_path, kind, da
         assert matches(after.stdout) == matches(before.stdout)
     else:
         assert after.stdout == before.stdout  # the same result from the rebuilt cache
+    if kind == "embeddings" and not victim.is_file():
+        # every text of the damaged shard was also held by another shard (two runs embedded it):
+        # nothing was left to re-embed, and the answers above came from the intact shards
+        assert not Path(str(victim) + ".sha256").exists()
+        return
     assert victim.is_file() and Path(str(victim) + ".sha256").read_text().strip() == hashlib.sha256(
         victim.read_bytes()).hexdigest()
 
