@@ -366,22 +366,8 @@ def score(source: str | None, taxonomy: str, all_: bool, column: str | None, pla
     if excel:
         sheets.write_xlsx(df, output, rows.columns, col, **fields)
         err.print(f"wrote {df.height:,} rows to {output}")
-    elif (fmt or (output.suffix.lower().lstrip(".") if output else "csv")) in ("csv", "tsv", "txt") and col != "input":
-        # a table comes back in its own delimiter and encoding, so a spreadsheet opens it as it opened the input
-        delimiter, encoding = sheets.dialect(data)
-        if output is None:
-            piped = "utf-8" if encoding == "utf-8-sig" else encoding  # no BOM in a pipe
-            sys.stdout.buffer.write(sheets.csv_like_input(df, delimiter, piped))
-            sys.stdout.flush()
-        else:
-            from exposure.manifest import write_file_with_manifest
-
-            body = sheets.csv_like_input(df, delimiter, encoding)
-            write_file_with_manifest(output, lambda tmp: tmp.write_bytes(body), delimiter=delimiter,
-                                     encoding=encoding, **fields)
-            err.print(f"wrote {df.height:,} rows to {output} ({encoding}, {delimiter!r}-separated, like the input)")
-    else:
-        emit(df, output, fmt, **fields)
+    else:  # a table comes back in its own delimiter and encoding; a plain list as CSV
+        emit(df, output, fmt, like=data if col != "input" else None, **fields)
     if review:
         from exposure.manifest import write_with_manifest
 

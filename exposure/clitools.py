@@ -225,19 +225,35 @@ def print_frame(title: str, df: pl.DataFrame, console: Console | None = None) ->
     (console or out).print(table)
 
 
-def emit(df: pl.DataFrame, output: Path | None, fmt: str | None = None, **manifest) -> None:
-    """Write a result to a file (with its manifest) or as CSV/JSON to standard output."""
-    from exposure.io import csv_safe, format_of
-    from exposure.manifest import write_with_manifest
+def emit(df: pl.DataFrame, output: Path | None, fmt: str | None = None, like: bytes | None = None,
+         **manifest) -> None:
+    """Write a result to a file (with its manifest) or as CSV/JSON to standard output.
 
+    ``like``: the bytes of a table the user gave; a CSV result then comes back in that
+    table's delimiter and encoding (UTF-8 with BOM, or Windows-1252), so that a spreadsheet
+    opens it as it opened the input (no BOM in a pipe)."""
+    from exposure.io import csv_safe, format_of
+    from exposure.manifest import write_file_with_manifest, write_with_manifest
+    from exposure.sheets import csv_like_input, dialect
+
+    chosen = (fmt or (output.suffix.lower().lstrip(".") if output else "") or "csv").lower()
+    delimiter, encoding = dialect(like) if like is not None and chosen in ("csv", "tsv", "txt") else (None, None)
     if output is None:
-        fmt = fmt or "csv"
-        if fmt == "parquet":
+        if chosen == "parquet":
             raise InputError("Parquet needs an output file: add -o FILE.parquet")
         if sys.stdout is None or sys.stdout.closed:
             raise InputError("standard output is closed; give an output file with -o FILE")
-        sys.stdout.write(df.write_json() if fmt == "json" else csv_safe(df).write_csv())
+        if delimiter is not None:
+            sys.stdout.buffer.write(csv_like_input(df, delimiter, "utf-8" if encoding == "utf-8-sig" else encoding))
+        else:
+            sys.stdout.write(df.write_json() if chosen == "json" else csv_safe(df).write_csv())
         sys.stdout.flush()
+        return
+    if delimiter is not None:
+        body = csv_like_input(df, delimiter, encoding)
+        write_file_with_manifest(output, lambda tmp: tmp.write_bytes(body), delimiter=delimiter, encoding=encoding,
+                                 **manifest)
+        err.print(f"wrote {df.height:,} rows to {output} ({encoding}, {delimiter!r}-separated, like the input)")
         return
     write_with_manifest(df, output, format_of(output, fmt), **manifest)
     err.print(f"wrote {df.height:,} rows to {output}")
