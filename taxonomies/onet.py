@@ -68,6 +68,11 @@ def occupations() -> pl.DataFrame:
     )
 
 
+def task_weight(task_type: str = "Task Type") -> pl.Expr:
+    """A task's weight in its occupation: 2 for a Core task, 1 for a Supplemental one (or none)."""
+    return pl.when(pl.col(task_type) == "Core").then(2.0).otherwise(1.0)
+
+
 def tasks() -> pl.DataFrame:
     return read(ONET + "Task Statements.txt").select(
         taxonomy=pl.lit(TAXONOMY),
@@ -75,7 +80,7 @@ def tasks() -> pl.DataFrame:
         occupation_code=pl.col("O*NET-SOC Code"),
         task_text=pl.col("Task").str.strip_chars(),
         task_type=pl.col("Task Type"),
-        weight=pl.when(pl.col("Task Type") == "Core").then(2.0).otherwise(1.0),
+        weight=task_weight(),
     )
 
 

@@ -27,6 +27,7 @@ from functools import partial
 
 import polars as pl
 
+from taxonomies.onet import task_weight
 from taxonomies.sources import read
 
 # release label -> (release name in releases.toml, folder under the data folder, code taxonomy)
@@ -84,7 +85,7 @@ def tasks(release: str) -> pl.DataFrame:
         task_id=pl.col("Task ID"),
         task_text=pl.col("Task").str.strip_chars(),
         task_type=pl.col("Task Type"),
-        weight=pl.when(pl.col("Task Type") == "Core").then(2.0).otherwise(1.0),
+        weight=task_weight(),
         incumbents_responding=pl.col("Incumbents Responding").cast(pl.Int64, strict=False),
         date=_date("Date"),
         domain_source=pl.col("Domain Source"),
