@@ -22,8 +22,8 @@ import polars as pl
 
 from exposure import __version__
 from exposure.errors import ExposureError, InputError
-from exposure.io import UMASK, write_bytes
-from exposure.manifest import write_manifest, write_with_manifest
+from exposure.io import UMASK
+from exposure.manifest import write_file_with_manifest, write_with_manifest
 from exposure.report.context import REPORT_TAXONOMIES, make_context
 from exposure.report.html import page
 from exposure.report.html import render as render_template
@@ -224,9 +224,9 @@ def write_report(folder: Path, rendered: Rendered, releases: list[str], manifest
         for name, frame in rendered.tables.items():
             write_with_manifest(frame, staging / name, releases=releases, **manifest)
             names += [name, f"{name}.manifest.json"]
-        write_bytes(staging / HTML_NAME, rendered.html.encode("utf-8"))
-        write_manifest(staging / HTML_NAME, releases=releases, **manifest,
-                       files=sorted(rendered.tables))
+        html = rendered.html.encode("utf-8")
+        write_file_with_manifest(staging / HTML_NAME, lambda tmp: tmp.write_bytes(html), releases=releases,
+                                 **manifest, files=sorted(rendered.tables))
         names += [f"{HTML_NAME}.manifest.json", HTML_NAME]
         if not folder.exists():
             os.chmod(staging, 0o777 & ~UMASK)  # mkdtemp makes it private; a report folder is not
