@@ -245,7 +245,8 @@ def _bridged(taxonomy: str) -> pl.DataFrame:
     (occupation_code, variant, kind): ESCO's English labels reach O*NET (Nesta crosswalk,
     the best-weighted O*NET occupation of each ESCO occupation) and ISCO-08 (each ESCO
     occupation's unit group); O*NET official titles reach ISCO-08 and ESCO where the
-    crosswalk gives them a single code."""
+    crosswalk gives them a single code. Only codes that are occupations of ``taxonomy`` are
+    kept: the SOC -> ISCO-08 crosswalk sends three O*NET titles to minor groups (211, 315)."""
     cw = load("crosswalk")
     esco = load("occupations", only="esco")
     onet = load("occupations", only="onet")
@@ -272,8 +273,9 @@ def _bridged(taxonomy: str) -> pl.DataFrame:
                  labels(onet, False).join(unique_target(crosswalks.ONET_TO_ISCO), on="from_code")]
     else:
         parts = [labels(onet, False).join(unique_target(crosswalks.ONET_TO_ESCO), on="from_code")]
-    return pl.concat(parts).select(occupation_code="to_code", variant="variant",
-                                   kind=pl.col("kind").cast(pl.Int8))
+    codes = load("occupations", only=taxonomy)["occupation_code"]
+    return pl.concat(parts).filter(pl.col("to_code").is_in(codes.implode())).select(
+        occupation_code="to_code", variant="variant", kind=pl.col("kind").cast(pl.Int8))
 
 
 class TitleIndex:

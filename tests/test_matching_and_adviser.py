@@ -68,6 +68,16 @@ def test_call_centre_agent_is_a_customer_service_representative(scored):
     assert row["matched_code"] == "43-4051.00" or row["match_status"] != "matched"
 
 
+@pytest.mark.parametrize("title", ["Remote Sensing Scientists and Technologists", "Airfield Operations Specialists"])
+def test_isco_titles_bridged_to_a_minor_group_reach_a_unit_group_or_stay_open(scored, title):
+    """The SOC -> ISCO-08 crosswalk sends these O*NET titles to minor groups (211, 315), which
+    are not occupations: scoring and lookup used to stop with an internal error (KeyError)."""
+    row = matched([title], "isco08").row(0, named=True)
+    assert row["match_status"] != "matched" or len(row["matched_code"]) == 4, row
+    result = run("lookup", title, "--taxonomy", "isco08")
+    assert "internal error" not in result.output and result.exit_code in (0, 1, 2), result.output
+
+
 def test_cleaner_in_esco_is_not_an_amusement_park_cleaner(scored):
     row = matched(["Cleaner"], "esco").row(0, named=True)
     assert row["matched_title"] != "amusement park cleaner" or row["match_status"] != "matched"
