@@ -36,7 +36,8 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parents[1]
 SHARED = HERE.parent / "shared" / "data"
-CHUNK_ROWS = 256
+CHUNK_ROWS = 256  # of the memory runs: many chunks from a small input
+CORPUS_CHUNK_ROWS = 2048  # score-text's default (exposure.corpus.CHUNK_ROWS), for the throughput runs
 
 
 def history_tasks(folder: Path) -> list[str]:
@@ -175,7 +176,8 @@ def main() -> None:
     parser.add_argument("--parts", default="throughput,scaling,memory,backends",
                         help="which measurements to run (comma-separated)")
     parser.add_argument("--repeats", type=int, default=2, help="interleaved repeats of the throughput runs")
-    parser.add_argument("--chunk-rows", type=int, default=CHUNK_ROWS, help="chunk size of the throughput runs")
+    parser.add_argument("--chunk-rows", type=int, default=CORPUS_CHUNK_ROWS,
+                        help="chunk size of the throughput runs (default: score-text's own)")
     args = parser.parse_args()
     sys.path.insert(0, str(HERE))
     import polars as pl
@@ -185,13 +187,19 @@ def main() -> None:
     print(f"corpus: {sum(map(len, parts.values())):,} texts ({', '.join(f'{k}: {len(v):,}' for k, v in parts.items())}),"
           f" {len(texts):,} of them distinct; the timed samples are drawn from the distinct ones")
     sample = random.Random(0).sample(texts, min(args.n, len(texts)))
-    print(f"timed sample: {len(sample):,} texts; {os.cpu_count()} cores (shared with other work: figures are noisy)")
+    print(f"timed sample: {len(sample):,} texts; {os.cpu_count()} cores; load average {load()} at the start "
+          f"(other work on the machine makes the figures noisy)")
 
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
         path = tmp / "sample.parquet"
         pl.DataFrame({"text": sample}).write_parquet(path)
         run_parts(tmp, path, sample, args)
+    print(f"load average {load()} at the end")
+
+
+def load() -> str:
+    return " / ".join(f"{x:.1f}" for x in os.getloadavg()) + " (1 / 5 / 15 min)"
 
 
 def run_parts(tmp: Path, path: Path, sample: list[str], args) -> None:

@@ -22,7 +22,10 @@ with its manifest and the parts folder is removed.
 
 Memory stays bounded: one chunk of input and its embeddings at a time (per worker), plus the
 fitted text model. The embedding cache is bypassed: a corpus's vectors are used once, and
-the cache holds every vector it has seen in memory.
+the cache holds every vector it has seen in memory. After each chunk the heap's free pages go
+back to the system (:func:`release_memory`): without that, glibc's allocator kept the
+fragments of each chunk's tensors, the resident size between chunks crept up by about 200 MB
+over 32 chunks, and a ten-times longer input peaked 7% higher.
 
 Engines: ``local`` scores the chunks in this process; ``ray`` scores them on Ray Data
 (``map_batches`` over chunk files with an actor pool, each actor holding the model), on a
@@ -33,6 +36,7 @@ are the same, so the output is byte-identical.
 from __future__ import annotations
 
 import csv
+import functools
 import hashlib
 import io
 import json
@@ -365,7 +369,30 @@ def score_chunk_file(fit, source: Path, target: Path, model_path: str | None = N
     out = score_chunk(fit, frame, model_path, backend)
     with atomic_path(target) as tmp:
         out.write_parquet(tmp, compression="zstd", statistics=False)
-    return {"rows": out.height}
+    rows = out.height
+    del frame, out
+    release_memory()
+    return {"rows": rows}
+
+
+@functools.cache
+def _libc():
+    import ctypes
+    import ctypes.util
+
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
+    except OSError:
+        return None
+    return libc if hasattr(libc, "malloc_trim") else None  # glibc only
+
+
+def release_memory() -> None:
+    """Give the heap's free pages back to the system (glibc ``malloc_trim``; nothing
+    elsewhere), so that the resident size does not creep up chunk after chunk."""
+    libc = _libc()
+    if libc is not None:
+        libc.malloc_trim(0)
 
 
 # --- the run ------------------------------------------------------------------------------
