@@ -144,12 +144,12 @@ def run_step(step: str, path: Path, out: Path, *extra: str) -> dict:
     return json.loads(Path(str(out) + ".json").read_text())
 
 
-def peak_of_cli(path: Path, out: Path) -> tuple[float, float]:
+def peak_of_cli(path: Path, out: Path, chunk_rows: int) -> tuple[float, float]:
     """Seconds and peak resident memory (MB) of one `exposure score-text` process."""
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(HERE), os.environ.get("PYTHONPATH", "")])}
     t = time.perf_counter()
     proc = subprocess.Popen([sys.executable, "-m", "exposure", "score-text", str(path), "-o", str(out),
-                             "--chunk-rows", "256"], env=env, cwd=HERE, stdout=subprocess.DEVNULL,
+                             "--chunk-rows", str(chunk_rows)], env=env, cwd=HERE, stdout=subprocess.DEVNULL,
                             stderr=subprocess.DEVNULL)
     _, status, usage = os.wait4(proc.pid, 0)
     if status != 0:
@@ -167,7 +167,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--shared", default=str(SHARED), help="the shared data folder (onet_history/)")
     parser.add_argument("--n", type=int, default=20000, help="texts timed (a seeded sample of the corpus)")
-    parser.add_argument("--memory-n", type=int, default=2000, help="texts of the 1x memory run (10x: repeated)")
+    parser.add_argument("--memory-n", type=int, default=2000,
+                        help="texts of the 1x memory run, the first of the timed sample (10x: repeated); "
+                        "with --n 46090 --memory-n 46090, every distinct text of the corpus")
+    parser.add_argument("--memory-chunk-rows", type=int, default=CHUNK_ROWS, help="chunk size of the memory runs")
     parser.add_argument("--backend-n", type=int, default=5000, help="texts timed per embedding backend")
     parser.add_argument("--no-ray", action="store_true", help="skip the Ray measurement")
     parser.add_argument("--occupations", metavar="BACKEND,...", default="",
@@ -262,9 +265,9 @@ def memory(tmp: Path, sample: list[str], args) -> None:
     small = sample[: args.memory_n]
     pl.DataFrame({"text": small}).write_csv(one)
     pl.DataFrame({"text": small * 10}).write_csv(ten)
-    s1, m1 = peak_of_cli(one, tmp / "x1.parquet")
-    s10, m10 = peak_of_cli(ten, tmp / "x10.parquet")
-    print(f"peak memory, score-text streamed in chunks of 256: 1x ({len(small):,} texts) {m1:,.0f} MB "
+    s1, m1 = peak_of_cli(one, tmp / "x1.parquet", args.memory_chunk_rows)
+    s10, m10 = peak_of_cli(ten, tmp / "x10.parquet", args.memory_chunk_rows)
+    print(f"peak memory, score-text streamed in chunks of {args.memory_chunk_rows:,}: 1x ({len(small):,} texts) {m1:,.0f} MB "
           f"in {s1:.0f} s; 10x ({10 * len(small):,} texts) {m10:,.0f} MB in {s10:.0f} s "
           f"({m10 / m1:.2f}x; target <= 1x, i.e. no growth beyond noise)")
 
