@@ -145,20 +145,21 @@ def test_usage_errors_are_one_line():
 # --- structure ---------------------------------------------------------------------------
 
 
+def fresh_python(code: str) -> str:
+    """What ``code`` prints in a fresh interpreter on this checkout (nothing imported yet)."""
+    return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                          env={**os.environ, "PYTHONPATH": str(REPO)}).stdout.strip()
+
+
 def test_the_data_layer_imports_nothing_of_exposure():
-    code = ("import sys, taxonomies, taxonomies.registry, taxonomies.releases, taxonomies.cache; "
-            "print(sorted(m for m in sys.modules if m.split('.')[0] == 'exposure'))")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
-                         env={**os.environ, "PYTHONPATH": str(REPO)}).stdout
-    assert out.strip() == "[]"
+    assert fresh_python("import sys, taxonomies, taxonomies.registry, taxonomies.releases, taxonomies.cache; "
+                        "print(sorted(m for m in sys.modules if m.split('.')[0] == 'exposure'))") == "[]"
 
 
 def test_importing_the_package_does_not_touch_the_umask():
-    code = ("import os; calls = []; real = os.umask; os.umask = lambda m: calls.append(m) or real(m); "
-            "import exposure.cli, exposure.io, exposure.manifest, exposure.run, exposure.report.build; print(calls)")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
-                         env={**os.environ, "PYTHONPATH": str(REPO)}).stdout
-    assert out.strip() == "[]"
+    assert fresh_python("import os; calls = []; real = os.umask; os.umask = lambda m: calls.append(m) or real(m); "
+                        "import exposure.cli, exposure.io, exposure.manifest, exposure.run, exposure.report.build; "
+                        "print(calls)") == "[]"
 
 
 def test_constants_are_defined_once():
