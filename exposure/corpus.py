@@ -354,6 +354,7 @@ def score_chunk(fit, frame: pl.DataFrame, model_path: str | None = None, backend
         return frame.with_columns(pl.lit(None, dtype=t).alias(c) for c, t in schema.items() if c not in frame.columns)
     distinct = sorted(set(ok["text"].to_list()), key=lambda t: (-len(t), t))
     X_distinct = encode(distinct, model_path, backend)
+    release_memory()  # the model's freed activations, before scoring needs room of its own
     where = {t: i for i, t in enumerate(distinct)}
     X = X_distinct[np.fromiter((where[t] for t in ok["text"]), dtype=np.int64, count=ok.height)]
     scored = score_texts(fit, ok.select("row"), X)
@@ -384,7 +385,30 @@ def _libc():
         libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
     except OSError:
         return None
-    return libc if hasattr(libc, "malloc_trim") else None  # glibc only
+    return libc if hasattr(libc, "malloc_trim") and hasattr(libc, "mallopt") else None  # glibc only
+
+
+MMAP_THRESHOLD = 16 << 20  # bytes; glibc's default starts at 128 KiB and rises with what is freed, up to 32 MiB
+
+
+def bounded_heap() -> None:
+    """Give every block of ``MMAP_THRESHOLD`` bytes or more its own memory mapping, returned
+    to the system as soon as it is freed (glibc ``mallopt(M_MMAP_THRESHOLD)``; nothing
+    elsewhere), and put PyTorch's large tensors on transparent huge pages when torch is not
+    loaded yet (``THP_MEM_ALLOC_ENABLE``), so that mapping them costs few page faults.
+
+    Why: glibc raises its threshold as large blocks are freed, so after the first batches a
+    batch's activations land in the heap wherever there is room, and the memory a batch
+    takes depends on what came before it: the same 64 long texts embedded a second time
+    raised the peak from 948 to 986 MB. The more batches, the higher the highest, so a long
+    input peaked higher than a short one. With the threshold fixed, repeats of a batch never
+    went above its first peak (883 MB; docs/corpus.md). For the rest of the process the
+    threshold stays fixed (glibc cannot go back to its sliding one)."""
+    if "torch" not in sys.modules:
+        os.environ.setdefault("THP_MEM_ALLOC_ENABLE", "1")
+    libc = _libc()
+    if libc is not None:
+        libc.mallopt(-3, MMAP_THRESHOLD)  # M_MMAP_THRESHOLD in glibc's malloc.h
 
 
 def release_memory() -> None:
@@ -467,6 +491,7 @@ class _RayScorer:
 
     def _setup(self, model_path: str | None, backend: str, data_dir: str, threads: int) -> None:
         os.environ["EXPOSURE_DATA_DIR"] = data_dir
+        bounded_heap()
         import torch
 
         torch.set_num_threads(threads)
@@ -559,6 +584,7 @@ def score_file(source: str | Path, output: Path, column: str | None = None, fmt:
     if output.exists() and not output.is_file():
         raise InputError(f"cannot write {output}: it is not a regular file")
     root = parts_folder(output)
+    bounded_heap()
     src = open_source(source, column, fmt, spool_dir=output.parent if source == "-" else None)
     try:
         fit = text_fit(model_path, progress)
