@@ -269,7 +269,7 @@ def memory(tmp: Path, sample: list[str], args) -> None:
     s10, m10 = peak_of_cli(ten, tmp / "x10.parquet", args.memory_chunk_rows)
     print(f"peak memory, score-text streamed in chunks of {args.memory_chunk_rows:,}: 1x ({len(small):,} texts) {m1:,.0f} MB "
           f"in {s1:.0f} s; 10x ({10 * len(small):,} texts) {m10:,.0f} MB in {s10:.0f} s "
-          f"({m10 / m1:.2f}x; target <= 1x, i.e. no growth beyond noise)")
+          f"({m10 / m1:.3f}x; target: no more than 1x)")
 
 
 def backends(tmp: Path, sample: list[str], args) -> None:

@@ -22,10 +22,11 @@ with its manifest and the parts folder is removed.
 
 Memory stays bounded: one chunk of input and its embeddings at a time (per worker), plus the
 fitted text model. The embedding cache is bypassed: a corpus's vectors are used once, and
-the cache holds every vector it has seen in memory. After each chunk the heap's free pages go
-back to the system (:func:`release_memory`): without that, glibc's allocator kept the
-fragments of each chunk's tensors, the resident size between chunks crept up by about 200 MB
-over 32 chunks, and a ten-times longer input peaked 7% higher.
+the cache holds every vector it has seen in memory. After a chunk is embedded, and again
+after it is written, the heap's free pages go back to the system (:func:`release_memory`):
+without that, glibc's allocator kept the fragments of each chunk's tensors and the resident
+size crept up chunk after chunk. Blocks of 16 MiB or more get their own mappings
+(:func:`bounded_heap`), so that what a batch takes does not depend on the batches before it.
 
 Engines: ``local`` scores the chunks in this process; ``ray`` scores them on Ray Data
 (``map_batches`` over chunk files with an actor pool, each actor holding the model), on a
