@@ -37,7 +37,6 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parents[1]
 SHARED = HERE.parent / "shared" / "data"
 CHUNK_ROWS = 256  # of the memory runs: many chunks from a small input
-CORPUS_CHUNK_ROWS = 2048  # score-text's default (exposure.corpus.CHUNK_ROWS), for the throughput runs
 
 
 def history_tasks(folder: Path) -> list[str]:
@@ -164,6 +163,9 @@ def mad_by_construct(a: dict, b: dict) -> dict[str, float]:
 
 
 def main() -> None:
+    sys.path.insert(0, str(HERE))
+    from exposure.corpus import CHUNK_ROWS as CORPUS_CHUNK_ROWS  # score-text's default
+
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--shared", default=str(SHARED), help="the shared data folder (onet_history/)")
     parser.add_argument("--n", type=int, default=20000, help="texts timed (a seeded sample of the corpus)")
@@ -182,7 +184,6 @@ def main() -> None:
     parser.add_argument("--chunk-rows", type=int, default=CORPUS_CHUNK_ROWS,
                         help="chunk size of the throughput runs (default: score-text's own)")
     args = parser.parse_args()
-    sys.path.insert(0, str(HERE))
     import polars as pl
 
     parts = corpus(Path(args.shared))
