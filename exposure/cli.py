@@ -485,8 +485,8 @@ def score_text_cmd(source: str, output: Path, column: str | None, fmt: str | Non
               help="Instead: measure the title matcher on the evaluation set of typed job titles.")
 @model_option
 def evaluate(matching: bool, model_path: str | None) -> None:
-    """Validate the scores: text model vs codebook (cross-validated by occupation),
-    ISCO-08 native vs O*NET crosswalk, place-boundness vs Dingel & Neiman (2020)
+    """Validate the scores: text model vs codebook (cross-validated by occupation), the
+    codebook's e-skill codes vs an independent second coding, ISCO-08 native vs O*NET crosswalk, place-boundness vs Dingel & Neiman (2020)
     teleworkability (AUC, when that release is imported), and named sanity checks.
     With --matching: the title matcher's confidently wrong, right-at-top-1 and flagged
     shares on the evaluation set (dev and held-out test split).
@@ -510,8 +510,12 @@ def evaluate(matching: bool, model_path: str | None) -> None:
                     + ", ".join(f"{k} {op} {v:.0%}" for k, (op, v) in TARGETS.items()) + ")", df)
         return
 
+    from exposure.scoring.codebook import second_coding_agreement
+
     result = _scores(model_path)
     print_frame("Text model vs codebook labels (out of fold, grouped by occupation)", result.cv_metrics)
+    print_frame("Codebook e_skill_content vs an independent second coding (blind; quadratic-weighted kappa)",
+                second_coding_agreement())
     print_frame("ISCO-08 native scores vs O*NET crosswalk (employment-weighted)", result.agreement)
     checks = sanity_checks(result.occupations)
     _print_telework(result.occupations)

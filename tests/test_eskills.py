@@ -55,6 +55,19 @@ def test_anchors_of_the_coding_guide(title, expected):
     assert iwa.filter(pl.col("iwa_title") == title)["e_skill_content"].item() == expected
 
 
+def test_an_independent_second_coder_applies_the_guide_alike():
+    """A second coder, blind to the codebook's codes, coded every activity from the guide
+    alone. Agreement must stay at or above Krippendorff's 0.8 for reliable coding (a
+    quadratic-weighted kappa here); an edit that drifts from the guide shows up as a fall."""
+    second = pl.read_csv(cb.SECOND_CODING, infer_schema_length=0)
+    book = cb.load()
+    assert second["activity_id"].to_list() == book.iwa["iwa_id"].to_list() + book.dwa["dwa_id"].to_list()
+    assert second["title"].to_list() == book.iwa["iwa_title"].to_list() + book.dwa["dwa_title"].to_list()
+    agreement = cb.second_coding_agreement(book)
+    assert agreement["items"].to_list() == [332, 260]
+    assert (agreement["weighted_kappa"] >= 0.8).all(), agreement
+
+
 @pytest.mark.slow
 def test_existing_scores_are_unchanged_by_the_new_construct(scored):
     occ = scored.occupations

@@ -6,6 +6,8 @@ Two reviewable CSV files beside this module:
   0.25, 0.5, 0.75 or 1 on the six coded constructs, with a one-line rationale.
 - ``codebook/dwa_overrides.csv``: Detailed Work Activities whose codes differ from their
   IWA's (e.g. selling by telephone under "Sell products or services"), same columns.
+- ``codebook/e_skill_second_coding.csv``: e_skill_content of every IWA and DWA override as
+  coded blind by a second coder; used only to measure agreement (:func:`second_coding_agreement`).
 
 The coding guide is ``codebook/GUIDE.md``. :func:`load` checks the files (scale, ids
 unique, rationale present) and hashes them; the hash goes into every manifest.
@@ -79,3 +81,39 @@ def check_coverage(book: Codebook, activities: pl.DataFrame) -> None:
     unknown = set(book.dwa["dwa_id"]) - set(activities["dwa_id"])
     if unknown:
         raise DataError(f"codebook dwa_overrides.csv: {sorted(unknown)[0]} is not a DWA linked to any task")
+
+
+SECOND_CODING = FOLDER / "e_skill_second_coding.csv"
+
+
+def second_coding_agreement(book: Codebook | None = None, path: Path = SECOND_CODING) -> pl.DataFrame:
+    """The codebook's e_skill_content against an independent second coding of every IWA and
+    DWA override (``codebook/e_skill_second_coding.csv``: coded blind to the codebook's codes
+    and to every result, from GUIDE.md's e-skill section alone). One row per level: items,
+    exact agreement, agreement within one step (0.25), quadratic-weighted kappa, the mean
+    difference (codebook minus second coder) and the items one coder puts two or more steps
+    (0.5) apart. The codebook's codes are the ones used; the second coding only measures
+    how reliably the guide can be applied (docs/graph.md)."""
+    import numpy as np
+    from sklearn.metrics import cohen_kappa_score
+
+    book = book or load()
+    try:
+        second = pl.read_csv(path, schema={"activity_id": pl.String, "title": pl.String,
+                                           "e_skill_content": pl.Float64, "rationale": pl.String})
+    except (OSError, pl.exceptions.PolarsError) as exc:
+        raise DataError(f"{path.name}: cannot read ({exc})") from None
+    rows = []
+    for level, table, key in (("IWA", book.iwa, "iwa_id"), ("DWA override", book.dwa, "dwa_id")):
+        pair = table.select(pl.col(key).alias("activity_id"), pl.col("e_skill_content").alias("codebook")).join(
+            second.select("activity_id", pl.col("e_skill_content").alias("second")), on="activity_id", how="left")
+        if pair["second"].null_count():
+            missing = pair.filter(pl.col("second").is_null())["activity_id"][0]
+            raise DataError(f"{path.name}: {missing} is not coded")
+        a, b = (np.rint(pair[c].to_numpy() * 4).astype(int) for c in ("codebook", "second"))
+        steps = np.abs(a - b)
+        rows.append({"level": level, "items": pair.height, "exact": float((steps == 0).mean()),
+                     "within_0.25": float((steps <= 1).mean()),
+                     "weighted_kappa": float(cohen_kappa_score(a, b, weights="quadratic")),
+                     "mean_difference": float((a - b).mean() / 4), "apart_0.5_or_more": int((steps >= 2).sum())})
+    return pl.DataFrame(rows)
