@@ -498,6 +498,7 @@ def evaluate(matching: bool, model_path: str | None) -> None:
         exposure evaluate
         exposure evaluate --matching
     """
+    from exposure.scoring.codebook import second_coding_agreement
     from exposure.scoring.evaluate import sanity_checks
 
     if matching:
@@ -509,8 +510,6 @@ def evaluate(matching: bool, model_path: str | None) -> None:
         print_frame(f"Title matching on {EVAL_SET.name} (targets: "
                     + ", ".join(f"{k} {op} {v:.0%}" for k, (op, v) in TARGETS.items()) + ")", df)
         return
-
-    from exposure.scoring.codebook import second_coding_agreement
 
     result = _scores(model_path)
     print_frame("Text model vs codebook labels (out of fold, grouped by occupation)", result.cv_metrics)
