@@ -57,8 +57,12 @@ def _need_onnx() -> None:
 
 
 def encode(texts: Sequence[str], model_path: str | None = None, backend: str = "torch",
-           progress: Callable[[int, int], None] | None = None) -> np.ndarray:
+           progress: Callable[[int, int], None] | None = None, max_tokens: int | None = None) -> np.ndarray:
     """Embed texts with the bare model of ``backend`` (no cache), L2-normalised, one row each.
+
+    Batches hold at most ``BATCH_SIZE`` texts and, with ``max_tokens``, at most that many padded
+    word pieces (a batch is padded to its longest text). A batch's memory follows its padded
+    size: 64 texts of 256 word pieces took 294 MB above the model, 16 of them 88 MB.
 
     >>> encode(["Sort incoming mail."], backend="onnx").shape  # doctest: +SKIP
     (1, 384)
@@ -66,6 +70,16 @@ def encode(texts: Sequence[str], model_path: str | None = None, backend: str = "
     from exposure.embed import BATCH_SIZE
     from exposure.embed import encode as torch_encode
 
+    if max_tokens is not None:
+        spans = token_batches(token_lengths(texts, model_path, backend), max_tokens, BATCH_SIZE)
+        if not spans:
+            return encode(texts, model_path, backend)
+        out = []
+        for start, stop in spans:
+            out.append(encode(texts[start:stop], model_path, backend))
+            if progress:
+                progress(stop, len(texts))
+        return np.concatenate(out)
     if check_backend(backend) == "torch":
         return torch_encode(texts, model_path, progress)
     model = onnx_encoder(model_path, quantize=backend == "onnx-int8")
@@ -75,6 +89,42 @@ def encode(texts: Sequence[str], model_path: str | None = None, backend: str = "
         if progress:
             progress(min(start + BATCH_SIZE * 8, len(texts)), len(texts))
     return np.concatenate(out) if out else model.encode([])
+
+
+def token_lengths(texts: Sequence[str], model_path: str | None = None, backend: str = "torch") -> list[int]:
+    """Word pieces per text as the model reads it: special tokens included, truncated to the
+    model's maximum sequence length."""
+    if check_backend(backend) == "torch":
+        from exposure.embed import load_model
+
+        model = load_model(model_path)
+        tokenizer, max_length = model.tokenizer, model.max_seq_length
+    else:
+        onnx = onnx_encoder(model_path, quantize=backend == "onnx-int8")
+        tokenizer, max_length = onnx.tokenizer, onnx.max_length
+    if not texts:
+        return []
+    return [len(ids) for ids in tokenizer(list(texts), truncation=True, max_length=max_length)["input_ids"]]
+
+
+def token_batches(lengths: Sequence[int], max_tokens: int, max_texts: int) -> list[tuple[int, int]]:
+    """Consecutive (start, stop) spans of texts with these token lengths, each of at most
+    ``max_texts`` texts and ``max_tokens`` padded tokens (count x longest); a text longer
+    than ``max_tokens`` gets a span of its own.
+
+    >>> token_batches([256, 250, 40, 30, 30], max_tokens=512, max_texts=64)
+    [(0, 2), (2, 5)]
+    """
+    spans, start, longest = [], 0, 0
+    for i, n in enumerate(lengths):
+        wider = max(longest, n)
+        if i > start and ((i - start + 1) * wider > max_tokens or i - start == max_texts):
+            spans.append((start, i))
+            start, wider = i, n
+        longest = wider
+    if lengths:
+        spans.append((start, len(lengths)))
+    return spans
 
 
 def onnx_folder(model_path: str | None = None) -> Path:

@@ -26,7 +26,9 @@ the cache holds every vector it has seen in memory. After a chunk is embedded, a
 after it is written, the heap's free pages go back to the system (:func:`release_memory`):
 without that, glibc's allocator kept the fragments of each chunk's tensors and the resident
 size crept up chunk after chunk. Blocks of 16 MiB or more get their own mappings
-(:func:`bounded_heap`), so that what a batch takes does not depend on the batches before it.
+(:func:`bounded_heap`), so that what a batch takes does not depend on the batches before it,
+and a batch holds at most ``MAX_BATCH_TOKENS`` padded word pieces, so that it does not depend
+on how long the chunk's texts are either.
 
 Engines: ``local`` scores the chunks in this process; ``ray`` scores them on Ray Data
 (``map_batches`` over chunk files with an actor pool, each actor holding the model), on a
@@ -61,6 +63,7 @@ from taxonomies.base import sha256_file
 
 CHUNK_ROWS = 2048
 MAX_CHARS = 2000
+MAX_BATCH_TOKENS = 4096  # padded word pieces per embedding batch: 16 texts of 256, or 64 of 64
 MAX_RECORD_BYTES = 1 << 20  # a JSON line or CSV field longer than this is not read into memory whole
 STATUSES = ("ok", "empty", "binary", "too_long", "missing", "unreadable")
 TEXT_COLUMNS = ("text", "task_text", "task", "sentence", "description")  # tried in order when no column is given
@@ -342,8 +345,14 @@ def output_schema() -> dict[str, pl.DataType]:
 
 def score_chunk(fit, frame: pl.DataFrame, model_path: str | None = None, backend: str = "torch") -> pl.DataFrame:
     """Scores of one input chunk (``row, text, status, problem``), one row per input row:
-    the ``ok`` rows' distinct texts are embedded with the bare model (longest first, so
-    batches pad little), then scored by :func:`exposure.scoring.tasks.score_texts`."""
+    the ``ok`` rows' distinct texts are embedded with the bare model, longest first (so
+    batches pad little), in batches of at most 64 texts and ``MAX_BATCH_TOKENS`` padded word
+    pieces, then scored by :func:`exposure.scoring.tasks.score_texts`.
+
+    Why the token cap: a batch's memory grows with its padded size (64 texts of 256 word
+    pieces took 294 MB above the model, 64 of 128 took 182 MB, any batch of 4,096 took
+    87-101 MB; docs/corpus.md). Without it, a chunk's peak depends on how many long texts
+    it happens to hold, and the more chunks, the higher the highest."""
     import numpy as np
 
     from exposure.backends import encode
@@ -354,7 +363,7 @@ def score_chunk(fit, frame: pl.DataFrame, model_path: str | None = None, backend
     if ok.is_empty():
         return frame.with_columns(pl.lit(None, dtype=t).alias(c) for c, t in schema.items() if c not in frame.columns)
     distinct = sorted(set(ok["text"].to_list()), key=lambda t: (-len(t), t))
-    X_distinct = encode(distinct, model_path, backend)
+    X_distinct = encode(distinct, model_path, backend, max_tokens=MAX_BATCH_TOKENS)
     release_memory()  # the model's freed activations, before scoring needs room of its own
     where = {t: i for i, t in enumerate(distinct)}
     X = X_distinct[np.fromiter((where[t] for t in ok["text"]), dtype=np.int64, count=ok.height)]
@@ -437,7 +446,8 @@ def parts_key(src: Source, model_path: str | None, backend: str, chunk_rows: int
     from exposure.scoring.pipeline import score_key
 
     h = hashlib.sha256()
-    for part in (VERSION, src.sha256, src.fmt, src.column, score_key(model_path), backend, chunk_rows, max_chars):
+    for part in (VERSION, src.sha256, src.fmt, src.column, score_key(model_path), backend, chunk_rows, max_chars,
+                 MAX_BATCH_TOKENS):
         h.update(f"{part}\0".encode())
     return h.hexdigest()[:16]
 

@@ -198,3 +198,31 @@ def test_onnx_backend_matches_pytorch(tables):
     int8 = encode(texts, backend="onnx-int8")
     cosine = (int8 * torch_x).sum(axis=1)
     assert cosine.min() > 0.9 and np.allclose(np.linalg.norm(int8, axis=1), 1, atol=1e-5)
+
+
+# --- batches capped by padded tokens ---------------------------------------------------------
+
+
+@given(st.lists(st.integers(1, 300), max_size=200), st.integers(1, 5000), st.integers(1, 64))
+@settings(max_examples=200, deadline=None)
+def test_token_batches_cover_every_text_once_within_the_caps(lengths, max_tokens, max_texts):
+    from exposure.backends import token_batches
+
+    spans = token_batches(lengths, max_tokens, max_texts)
+    assert [i for a, b in spans for i in range(a, b)] == list(range(len(lengths)))  # in order, each once
+    for a, b in spans:
+        assert 0 < b - a <= max_texts
+        assert b - a == 1 or (b - a) * max(lengths[a:b]) <= max_tokens  # only a lone text may exceed the cap
+
+
+@pytest.mark.slow
+def test_capped_batches_embed_like_the_model_does(tables):
+    from exposure.backends import encode, token_lengths
+
+    long = tables["occupations"].filter(pl.col("taxonomy") == "esco")["description"].drop_nulls()
+    longest = sorted(long.to_list(), key=len, reverse=True)[:40]
+    longest.append(" ".join(longest[:3]))  # longer than the model reads
+    texts = sorted(longest + tables["tasks"]["task_text"].head(120).to_list(), key=len, reverse=True)
+    assert max(token_lengths(texts)) == 256  # some are cut at the model's limit
+    capped, plain = encode(texts, max_tokens=corpus.MAX_BATCH_TOKENS), encode(texts)
+    assert capped.shape == plain.shape and np.abs(capped - plain).max() < 1e-5
