@@ -62,7 +62,9 @@ def encode(texts: Sequence[str], model_path: str | None = None, backend: str = "
 
     Batches hold at most ``BATCH_SIZE`` texts and, with ``max_tokens``, at most that many padded
     word pieces (a batch is padded to its longest text). A batch's memory follows its padded
-    size: 64 texts of 256 word pieces took 294 MB above the model, 16 of them 88 MB.
+    size: 64 texts of 256 word pieces took 294 MB above the model, 16 of them 88 MB. To
+    measure them, the texts are tokenized once more (2.8 s for the corpus's 46,090 distinct
+    texts, about 1.5% of embedding them).
 
     >>> encode(["Sort incoming mail."], backend="onnx").shape  # doctest: +SKIP
     (1, 384)
@@ -70,12 +72,9 @@ def encode(texts: Sequence[str], model_path: str | None = None, backend: str = "
     from exposure.embed import BATCH_SIZE
     from exposure.embed import encode as torch_encode
 
-    if max_tokens is not None:
-        spans = token_batches(token_lengths(texts, model_path, backend), max_tokens, BATCH_SIZE)
-        if not spans:
-            return encode(texts, model_path, backend)
+    if max_tokens is not None and len(texts):
         out = []
-        for start, stop in spans:
+        for start, stop in token_batches(token_lengths(texts, model_path, backend), max_tokens, BATCH_SIZE):
             out.append(encode(texts[start:stop], model_path, backend))
             if progress:
                 progress(stop, len(texts))

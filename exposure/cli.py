@@ -486,8 +486,9 @@ def score_text_cmd(source: str, output: Path, column: str | None, fmt: str | Non
 @model_option
 def evaluate(matching: bool, model_path: str | None) -> None:
     """Validate the scores: text model vs codebook (cross-validated by occupation), the
-    codebook's e-skill codes vs an independent second coding, ISCO-08 native vs O*NET crosswalk, place-boundness vs Dingel & Neiman (2020)
-    teleworkability (AUC, when that release is imported), and named sanity checks.
+    codebook's e-skill codes vs an independent second coding, ISCO-08 native vs O*NET
+    crosswalk, place-boundness vs Dingel & Neiman (2020) teleworkability (AUC, when that
+    release is imported), and named sanity checks.
     With --matching: the title matcher's confidently wrong, right-at-top-1 and flagged
     shares on the evaluation set (dev and held-out test split).
 

@@ -1,6 +1,6 @@
 """The codebook: manual judgements that code O*NET work activities on each construct.
 
-Two reviewable CSV files beside this module:
+Reviewable CSV files beside this module:
 
 - ``codebook/iwa.csv``: every one of O*NET's 332 Intermediate Work Activities, coded 0,
   0.25, 0.5, 0.75 or 1 on the six coded constructs, with a one-line rationale.
