@@ -72,22 +72,24 @@ def encode(texts: Sequence[str], model_path: str | None = None, backend: str = "
     from exposure.embed import BATCH_SIZE
     from exposure.embed import encode as torch_encode
 
-    if max_tokens is not None and len(texts):
-        out = []
-        for start, stop in token_batches(token_lengths(texts, model_path, backend), max_tokens, BATCH_SIZE):
-            out.append(encode(texts[start:stop], model_path, backend))
-            if progress:
-                progress(stop, len(texts))
-        return np.concatenate(out)
     if check_backend(backend) == "torch":
-        return torch_encode(texts, model_path, progress)
-    model = onnx_encoder(model_path, quantize=backend == "onnx-int8")
+        def embed_span(part: Sequence[str]) -> np.ndarray:
+            return torch_encode(part, model_path)
+    else:
+        model = onnx_encoder(model_path, quantize=backend == "onnx-int8")
+
+        def embed_span(part: Sequence[str]) -> np.ndarray:
+            return model.encode(list(part), batch_size=BATCH_SIZE)
+
+    n, step = len(texts), BATCH_SIZE * 8
+    spans = (token_batches(token_lengths(texts, model_path, backend), max_tokens, BATCH_SIZE) if max_tokens
+             else [(start, min(start + step, n)) for start in range(0, n, step)])
     out = []
-    for start in range(0, len(texts), BATCH_SIZE * 8):
-        out.append(model.encode(list(texts[start : start + BATCH_SIZE * 8]), batch_size=BATCH_SIZE))
+    for start, stop in spans:
+        out.append(embed_span(texts[start:stop]))
         if progress:
-            progress(min(start + BATCH_SIZE * 8, len(texts)), len(texts))
-    return np.concatenate(out) if out else model.encode([])
+            progress(stop, n)
+    return np.concatenate(out) if out else embed_span([])
 
 
 def token_lengths(texts: Sequence[str], model_path: str | None = None, backend: str = "torch") -> list[int]:

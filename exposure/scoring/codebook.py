@@ -43,13 +43,13 @@ class Codebook:
     sha256: str
 
 
-def _read(path: Path, key: str, title: str) -> pl.DataFrame:
-    schema = {key: pl.String, title: pl.String, **{c: pl.Float64 for c in CODED}, "rationale": pl.String}
+def _read(path: Path, key: str, title: str, coded: tuple[str, ...] = CODED) -> pl.DataFrame:
+    schema = {key: pl.String, title: pl.String, **{c: pl.Float64 for c in coded}, "rationale": pl.String}
     try:
         df = pl.read_csv(path, schema=schema)
     except (OSError, pl.exceptions.PolarsError) as exc:
         raise DataError(f"codebook {path.name}: cannot read ({exc})") from None
-    bad_scale = df.filter(~pl.all_horizontal(pl.col(c).is_in(SCALE) for c in CODED))
+    bad_scale = df.filter(~pl.all_horizontal(pl.col(c).is_in(SCALE) for c in coded))
     if bad_scale.height:
         raise DataError(f"codebook {path.name}: {bad_scale[key][0]} has a code off the scale {SCALE}")
     if df[key].is_duplicated().any():
@@ -98,11 +98,10 @@ def second_coding_agreement(book: Codebook | None = None, path: Path = SECOND_CO
     from sklearn.metrics import cohen_kappa_score
 
     book = book or load()
-    try:
-        second = pl.read_csv(path, schema={"activity_id": pl.String, "title": pl.String,
-                                           "e_skill_content": pl.Float64, "rationale": pl.String})
-    except (OSError, pl.exceptions.PolarsError) as exc:
-        raise DataError(f"{path.name}: cannot read ({exc})") from None
+    second = _read(path, "activity_id", "title", ("e_skill_content",))
+    extra = set(second["activity_id"]) - set(book.iwa["iwa_id"]) - set(book.dwa["dwa_id"])
+    if extra:
+        raise DataError(f"{path.name}: {sorted(extra)[0]} is not an activity of the codebook")
     rows = []
     for level, table, key in (("IWA", book.iwa, "iwa_id"), ("DWA override", book.dwa, "dwa_id")):
         pair = table.select(pl.col(key).alias("activity_id"), pl.col("e_skill_content").alias("codebook")).join(
