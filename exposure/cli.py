@@ -44,6 +44,7 @@ from exposure.clitools import (  # noqa: E402
     reporter,
     stage_printer,
 )
+from exposure.corpus import CHUNK_ROWS, ENGINES, MAX_CHARS  # noqa: E402
 from exposure.errors import InputError  # noqa: E402
 from exposure.graph.cli import graph  # noqa: E402
 from exposure.history.cli import history  # noqa: E402
@@ -434,14 +435,14 @@ def _manifest_fields(result, **extra):
               help="Default: from the file name, else sniffed from its first bytes.")
 @click.option("--backend", type=click.Choice(["torch", "onnx", "onnx-int8"]), default=None,
               help="Embedding backend; default: $EXPOSURE_EMBED_BACKEND, else torch (see docs/corpus.md).")
-@click.option("--engine", type=click.Choice(["local", "ray"]), default="local", show_default=True,
+@click.option("--engine", type=click.Choice(ENGINES), default=ENGINES[0], show_default=True,
               help="Score in this process, or on Ray Data (pip install -e '.[ray]').")
 @click.option("--workers", type=click.IntRange(min=1), default=2, show_default=True,
               help="With --engine ray: model-holding actors (and CPUs of the local Ray).")
 @click.option("--address", default=None, help="With --engine ray: join this Ray cluster instead of starting one.")
-@click.option("--chunk-rows", type=click.IntRange(min=1), default=2048, show_default=True,
+@click.option("--chunk-rows", type=click.IntRange(min=1), default=CHUNK_ROWS, show_default=True,
               help="Rows per chunk: the unit of memory, of resuming and of Ray's work.")
-@click.option("--max-chars", type=click.IntRange(min=1), default=2000, show_default=True,
+@click.option("--max-chars", type=click.IntRange(min=1), default=MAX_CHARS, show_default=True,
               help="Longer texts are reported as too_long and not scored.")
 @model_option
 def score_text_cmd(source: str, output: Path, column: str | None, fmt: str | None, backend: str | None,
