@@ -44,7 +44,8 @@ from exposure.clitools import (  # noqa: E402
     reporter,
     stage_printer,
 )
-from exposure.corpus import CHUNK_ROWS, ENGINES, MAX_CHARS  # noqa: E402
+from exposure.backends import BACKENDS  # noqa: E402
+from exposure.corpus import CHUNK_ROWS, ENGINES, INPUT_FORMATS, MAX_CHARS  # noqa: E402
 from exposure.errors import InputError  # noqa: E402
 from exposure.graph.cli import graph  # noqa: E402
 from exposure.history.cli import history  # noqa: E402
@@ -431,9 +432,9 @@ def _manifest_fields(result, **extra):
               help="Output file: .parquet (default format) or .csv.")
 @click.option("--column", default=None,
               help="The column (field) holding the texts; default: the only column, else text/task_text/task/...")
-@click.option("--input-format", "fmt", type=click.Choice(["csv", "tsv", "jsonl", "parquet"]), default=None,
+@click.option("--input-format", "fmt", type=click.Choice(INPUT_FORMATS), default=None,
               help="Default: from the file name, else sniffed from its first bytes.")
-@click.option("--backend", type=click.Choice(["torch", "onnx", "onnx-int8"]), default=None,
+@click.option("--backend", type=click.Choice(BACKENDS), default=None,
               help="Embedding backend; default: $EXPOSURE_EMBED_BACKEND, else torch (see docs/corpus.md).")
 @click.option("--engine", type=click.Choice(ENGINES), default=ENGINES[0], show_default=True,
               help="Score in this process, or on Ray Data (pip install -e '.[ray]').")

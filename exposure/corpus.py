@@ -67,6 +67,7 @@ MAX_BATCH_TOKENS = 4096  # padded word pieces per embedding batch: 16 texts of 2
 MAX_RECORD_BYTES = 1 << 20  # a JSON line or CSV field longer than this is not read into memory whole
 STATUSES = ("ok", "empty", "binary", "too_long", "missing", "unreadable")
 TEXT_COLUMNS = ("text", "task_text", "task", "sentence", "description")  # tried in order when no column is given
+INPUT_FORMATS = ("csv", "tsv", "jsonl", "parquet")
 OUTPUT_FORMATS = ("parquet", "csv")
 ENGINES = ("local", "ray")
 VERSION = "1"  # of the parts layout; part of the key
@@ -132,8 +133,8 @@ def open_source(source: str | Path, column: str | None = None, fmt: str | None =
         if size == 0:
             raise InputError(f"{name} is empty")
         fmt = fmt or _sniff_format(path)
-        if fmt not in ("csv", "tsv", "jsonl", "parquet"):
-            raise InputError(f"the input format must be one of csv, tsv, jsonl, parquet; got {fmt!r}")
+        if fmt not in INPUT_FORMATS:
+            raise InputError(f"the input format must be one of {', '.join(INPUT_FORMATS)}; got {fmt!r}")
         columns = _columns(path, name, fmt)
         chosen = _choose_column(columns, column, name)
         return Source(path, name, fmt, chosen, sha256_file(path), size, spooled)

@@ -102,6 +102,7 @@ def second_coding_agreement(book: Codebook | None = None, path: Path = SECOND_CO
     extra = set(second["activity_id"]) - set(book.iwa["iwa_id"]) - set(book.dwa["dwa_id"])
     if extra:
         raise DataError(f"{path.name}: {sorted(extra)[0]} is not an activity of the codebook")
+    per_unit = len(SCALE) - 1  # steps of the scale per unit: codes as whole steps
     rows = []
     for level, table, key in (("IWA", book.iwa, "iwa_id"), ("DWA override", book.dwa, "dwa_id")):
         pair = table.select(pl.col(key).alias("activity_id"), pl.col("e_skill_content").alias("codebook")).join(
@@ -109,10 +110,10 @@ def second_coding_agreement(book: Codebook | None = None, path: Path = SECOND_CO
         if pair["second"].null_count():
             missing = pair.filter(pl.col("second").is_null())["activity_id"][0]
             raise DataError(f"{path.name}: {missing} is not coded")
-        a, b = (np.rint(pair[c].to_numpy() * 4).astype(int) for c in ("codebook", "second"))
+        a, b = (np.rint(pair[c].to_numpy() * per_unit).astype(int) for c in ("codebook", "second"))
         steps = np.abs(a - b)
         rows.append({"level": level, "items": pair.height, "exact": float((steps == 0).mean()),
                      "within_0.25": float((steps <= 1).mean()),
                      "weighted_kappa": float(cohen_kappa_score(a, b, weights="quadratic")),
-                     "mean_difference": float((a - b).mean() / 4), "apart_0.5_or_more": int((steps >= 2).sum())})
+                     "mean_difference": float((a - b).mean() / per_unit), "apart_0.5_or_more": int((steps >= 0.5 * per_unit).sum())})
     return pl.DataFrame(rows)
