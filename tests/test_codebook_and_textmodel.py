@@ -78,3 +78,19 @@ def test_neighbours_are_deterministic_with_duplicate_texts():
     b, _ = model.neighbours(X[:10])
     assert (a == b).all()
     assert (a[:, 0] == np.arange(10)).all() and (a[:, 1] == np.arange(60, 70)).all()
+
+
+def test_neighbour_search_in_small_blocks_finds_the_same_tasks(monkeypatch):
+    """score-text searches in blocks of at most 32 MB to bound its memory; the nearest tasks
+    must not depend on the block size, ties included (the similarities only to rounding: a
+    matrix product of a few rows may sum in another order)."""
+    import exposure.scoring.textmodel as textmodel
+
+    X, Y, _ = _synthetic(300)
+    X = np.concatenate([X, X])  # ties at every rank
+    model = TaskTextModel(n_neighbors=6).fit(X, np.concatenate([Y, Y]))
+    whole = model.neighbours(X[:250])
+    monkeypatch.setattr(textmodel, "_BLOCK_BYTES", 4 * len(X) * 7)  # blocks of 7 queries
+    blocks = model.neighbours(X[:250])
+    assert (whole[0] == blocks[0]).all()
+    assert np.abs(whole[1] - blocks[1]).max() < 1e-6
