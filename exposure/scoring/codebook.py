@@ -113,7 +113,7 @@ def second_coding_agreement(book: Codebook | None = None, path: Path = SECOND_CO
         a, b = (np.rint(pair[c].to_numpy() * per_unit).astype(int) for c in ("codebook", "second"))
         steps = np.abs(a - b)
         rows.append({"level": level, "items": pair.height, "exact": float((steps == 0).mean()),
-                     "within_0.25": float((steps <= 1).mean()),
+                     "within_0.25": float((steps <= 0.25 * per_unit).mean()),
                      "weighted_kappa": float(cohen_kappa_score(a, b, weights="quadratic")),
                      "mean_difference": float((a - b).mean() / per_unit), "apart_0.5_or_more": int((steps >= 0.5 * per_unit).sum())})
     return pl.DataFrame(rows)

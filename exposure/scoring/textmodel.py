@@ -90,7 +90,7 @@ class TaskTextModel(RegressorMixin, BaseEstimator):
         import torch
 
         k = min(self.n_neighbors, len(self.X_))
-        rows = max(1, _BLOCK_BYTES // (4 * len(self.X_)))
+        rows = max(1, _BLOCK_BYTES // (np.dtype(np.float32).itemsize * len(self.X_)))  # the block is float32
         m = min(k + _SPARE, len(self.X_))
         train = torch.from_numpy(self.X_)
         idx = np.empty((len(X), k), dtype=np.int64)
