@@ -390,10 +390,6 @@ def score_chunk_file(fit, source: Path, target: Path, model_path: str | None = N
     return {"rows": rows}
 
 
-class _Cancelled(Exception):
-    pass
-
-
 @functools.cache
 def _embedding_thread() -> concurrent.futures.ThreadPoolExecutor:
     return concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="exposure-embed")
@@ -407,16 +403,17 @@ def embed_apart(texts: list[str], model_path: str | None = None, backend: str = 
     come and go in a heap that holds nothing else. In the main thread they shared the heap
     with what reading, scoring and writing a chunk keep between batches, and the resident
     size crept up chunk after chunk: with batches of 1,024 word pieces, 1x of the corpus
-    peaked at 1,029 MB and 10x reached 1,055 MB within 6 minutes. In the thread, 68 chunks in a row peaked at 988-1,017 MB
-    in-process, with no trend (docs/corpus.md). On an interruption (Ctrl-C) the thread stops
-    after the batch it is on (score-text on the corpus exited 2.9 s after Ctrl-C)."""
+    peaked at 1,029 MB and 10x reached 1,055 MB within 6 minutes. In the thread, 68 chunks
+    in a row peaked at 988-1,017 MB in-process, with no trend (docs/corpus.md). On an
+    interruption (Ctrl-C) the thread stops after the batch it is on (score-text on the
+    corpus exited 2.9 s after Ctrl-C)."""
     from exposure.backends import encode
 
     stop = threading.Event()
 
     def check(done: int, total: int) -> None:
         if stop.is_set():
-            raise _Cancelled
+            raise concurrent.futures.CancelledError  # into the abandoned future; nobody reads it
 
     job = _embedding_thread().submit(encode, texts, model_path, backend, progress=check,
                                      max_tokens=MAX_BATCH_TOKENS)
