@@ -443,7 +443,8 @@ def bounded_heap() -> None:
     """Give every block of ``MMAP_THRESHOLD`` bytes or more its own memory mapping, returned
     to the system as soon as it is freed (glibc ``mallopt(M_MMAP_THRESHOLD)``; nothing
     elsewhere), and put PyTorch's large tensors on transparent huge pages when torch is not
-    loaded yet (``THP_MEM_ALLOC_ENABLE``), so that mapping them costs few page faults.
+    loaded yet (``THP_MEM_ALLOC_ENABLE``), so that mapping them costs few page faults; and
+    tokenize in the thread that embeds (``TOKENIZERS_PARALLELISM=false``, unless set).
 
     Why: glibc raises its threshold as large blocks are freed, so after the first batches a
     batch's activations land in the heap wherever there is room, and the memory a batch
@@ -451,9 +452,15 @@ def bounded_heap() -> None:
     raised the peak from 948 to 986 MB. The more batches, the higher the highest, so a long
     input peaked higher than a short one. With the threshold fixed, repeats of a batch never
     went above its first peak (883 MB; docs/corpus.md). For the rest of the process the
-    threshold stays fixed (glibc cannot go back to its sliding one)."""
+    threshold stays fixed (glibc cannot go back to its sliding one).
+
+    Why tokenize in one thread: the tokenizer's worker threads each build their part of a
+    batch in a heap of their own, and how much of it those heaps keep depended on timing.
+    The same 1x input peaked anywhere in 1,024-1,072 MB from one process to the next; with
+    one thread, at 1,011-1,017 MB, and in no less time (docs/corpus.md)."""
     if "torch" not in sys.modules:
         os.environ.setdefault("THP_MEM_ALLOC_ENABLE", "1")
+    os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")  # read by the tokenizer at every call
     libc = _libc()
     if libc is not None:
         libc.mallopt(-3, MMAP_THRESHOLD)  # M_MMAP_THRESHOLD in glibc's malloc.h

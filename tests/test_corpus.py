@@ -4,6 +4,7 @@ rows reported, resumable, the same output on Ray; and the ONNX embedding backend
 from __future__ import annotations
 
 import json
+import os
 
 import numpy as np
 import polars as pl
@@ -213,6 +214,16 @@ def test_token_batches_cover_every_text_once_within_the_caps(lengths, max_tokens
     for a, b in spans:
         assert 0 < b - a <= max_texts
         assert b - a == 1 or (b - a) * max(lengths[a:b]) <= max_tokens  # only a lone text may exceed the cap
+
+
+def test_corpus_scoring_tokenizes_in_one_thread_unless_told_otherwise(monkeypatch):
+    environ = {k: v for k, v in os.environ.items() if k != "TOKENIZERS_PARALLELISM"}
+    monkeypatch.setattr(os, "environ", environ)
+    corpus.bounded_heap()
+    assert environ["TOKENIZERS_PARALLELISM"] == "false"  # the tokenizer's threads made the peak vary
+    environ["TOKENIZERS_PARALLELISM"] = "true"
+    corpus.bounded_heap()
+    assert environ["TOKENIZERS_PARALLELISM"] == "true"  # a user's own setting is kept
 
 
 @pytest.mark.slow
