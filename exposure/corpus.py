@@ -455,9 +455,9 @@ def bounded_heap() -> None:
     threshold stays fixed (glibc cannot go back to its sliding one).
 
     Why tokenize in one thread: the tokenizer's worker threads each build their part of a
-    batch in a heap of their own, and how much of it those heaps keep depended on timing.
-    The same 1x input peaked anywhere in 1,024-1,072 MB from one process to the next; with
-    one thread, at 1,006-1,017 MB, and no slower (docs/corpus.md)."""
+    batch in a heap of their own. With them, the same 1x input peaked anywhere in
+    1,024-1,072 MB from one process to the next; without, at 1,006-1,017 MB, and no slower
+    (docs/corpus.md)."""
     if "torch" not in sys.modules:
         os.environ.setdefault("THP_MEM_ALLOC_ENABLE", "1")
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")  # read by the tokenizer at every call
