@@ -29,7 +29,8 @@ size crept up chunk after chunk. Blocks of 16 MiB or more get their own mappings
 (:func:`bounded_heap`), so that what a batch takes does not depend on the batches before it;
 a batch holds at most ``MAX_BATCH_TOKENS`` padded word pieces, so that it does not depend
 on how long the chunk's texts are either; and embedding runs in one long-lived thread of its
-own (:func:`embed_apart`), so that its activations come and go in a heap that holds nothing else.
+own (:func:`embed_apart`), tokenizing included, so that its activations come and go in a heap
+that holds nothing else.
 
 Engines: ``local`` scores the chunks in this process; ``ray`` scores them on Ray Data
 (``map_batches`` over chunk files with an actor pool, each actor holding the model), on a
