@@ -8,12 +8,19 @@ labels. A seeded sample of ``--n`` of them is timed (the whole corpus takes hour
 Targets (issue 13), each measured against a baseline in this run:
 - the local engine within 15% of the bare model's texts/s on the same texts;
 - Ray Data (2 actors on a local Ray with 2 CPUs) within 25% of the local engine;
-- peak memory for 10x the sample, streamed, no more than for 1x;
+- peak memory for 10x the memory sample (a seeded sample of ``--memory-n`` distinct texts,
+  not capped by ``--n``), streamed, no more than for 1x; in MiB, the kernel's peak resident size in KiB / 1,024;
 - ONNX backends: texts/s beside PyTorch's, and how far the scores move (mean absolute
   difference per construct, task level; with --occupations also occupation level, which
-  recomputes every score with each backend's embeddings: about 10 minutes more).
+  recomputes every score with each backend's embeddings: about 20 minutes per backend on 2 busy cores).
 
-    python benchmarks/bench_corpus.py [--n 20000] [--memory-n 2000] [--memory-repeats 1] [--occupations] [--no-ray]
+    python benchmarks/bench_corpus.py [--n 20000] [--memory-n 2000] [--memory-repeats 1]
+        [--occupations BACKEND,...] [--no-ray]
+
+At the scale issue 13 names (every one of the 46,090 distinct texts, score-text's default
+chunks; the 10x run alone takes about half an hour):
+
+    python benchmarks/bench_corpus.py --n 8192 --memory-n 46090 --memory-chunk-rows 2048
 
 Uses the data folder of the checkout (or $EXPOSURE_DATA_DIR): the scores must be cached
 (`exposure build` and one scoring run), since score-text reads the fitted text model from
@@ -144,7 +151,7 @@ def run_step(step: str, path: Path, out: Path, *extra: str) -> dict:
 
 
 def peak_of_cli(path: Path, out: Path, chunk_rows: int) -> tuple[float, float]:
-    """Seconds and peak resident memory (MB) of one `exposure score-text` process."""
+    """Seconds and peak resident memory (MiB: the kernel's KiB figure / 1,024) of one `exposure score-text` process."""
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(HERE), os.environ.get("PYTHONPATH", "")])}
     t = time.perf_counter()
     proc = subprocess.Popen([sys.executable, "-m", "exposure", "score-text", str(path), "-o", str(out),
@@ -170,8 +177,8 @@ def main() -> None:
     parser.add_argument("--shared", default=str(SHARED), help="the shared data folder (onet_history/)")
     parser.add_argument("--n", type=int, default=20000, help="texts timed (a seeded sample of the corpus)")
     parser.add_argument("--memory-n", type=int, default=2000,
-                        help="texts of the 1x memory run, the first of the timed sample (10x: repeated); "
-                        "with --n 46090 --memory-n 46090, every distinct text of the corpus")
+                        help="texts of the 1x memory run: a seeded sample of the distinct texts, not capped by --n "
+                        "(10x: repeated); 46090 takes every distinct text of the corpus")
     parser.add_argument("--memory-repeats", type=int, default=1,
                         help="runs of each memory input, alternating 1x and 10x, to show the spread between runs")
     parser.add_argument("--memory-chunk-rows", type=int, default=CHUNK_ROWS, help="chunk size of the memory runs")
@@ -200,7 +207,7 @@ def main() -> None:
         tmp = Path(tmp)
         path = tmp / "sample.parquet"
         pl.DataFrame({"text": sample}).write_parquet(path)
-        run_parts(tmp, path, sample, args)
+        run_parts(tmp, path, sample, random.Random(0).sample(texts, min(args.memory_n, len(texts))), args)
     print(f"load average {load()} at the end")
 
 
@@ -208,13 +215,13 @@ def load() -> str:
     return " / ".join(f"{x:.1f}" for x in os.getloadavg()) + " (1 / 5 / 15 min)"
 
 
-def run_parts(tmp: Path, path: Path, sample: list[str], args) -> None:
+def run_parts(tmp: Path, path: Path, sample: list[str], memory_sample: list[str], args) -> None:
     if "throughput" in args.parts:
         throughput(tmp, path, sample, args)
     if "scaling" in args.parts:
         scaling(tmp, path, sample, args)
     if "memory" in args.parts:
-        memory(tmp, sample, args)
+        memory(tmp, memory_sample, args)
     if "backends" in args.parts:
         backends(tmp, sample, args)
     if args.occupations:
@@ -264,25 +271,24 @@ def scaling(tmp: Path, path: Path, sample: list[str], args) -> None:
 def memory(tmp: Path, sample: list[str], args) -> None:
     """Peak memory of 1x and 10x the sample, each in its own `exposure score-text` process;
     with --memory-repeats R, R of each, alternating, so that the run-to-run spread shows (a
-    chunk's peak varies by a few MB from run to run; docs/corpus.md)."""
+    chunk's peak varies by a few MiB from run to run; docs/corpus.md)."""
     import polars as pl
 
     one, ten = tmp / "x1.csv", tmp / "x10.csv"
-    small = sample[: args.memory_n]
-    pl.DataFrame({"text": small}).write_csv(one)
-    pl.DataFrame({"text": small * 10}).write_csv(ten)
+    pl.DataFrame({"text": sample}).write_csv(one)
+    pl.DataFrame({"text": sample * 10}).write_csv(ten)
     peaks: dict[int, list[float]] = {1: [], 10: []}
     for run in range(args.memory_repeats):
         for times, path in ((1, one), (10, ten)):
             seconds, peak = peak_of_cli(path, tmp / f"x{times}-{run}.parquet", args.memory_chunk_rows)
             peaks[times].append(peak)
             print(f"peak memory, score-text streamed in chunks of {args.memory_chunk_rows:,}, run {run + 1}: "
-                  f"{times}x ({times * len(small):,} texts) {peak:,.0f} MB in {seconds:.0f} s", flush=True)
+                  f"{times}x ({times * len(sample):,} texts) {peak:,.0f} MiB in {seconds:.0f} s", flush=True)
     m1, m10 = max(peaks[1]), max(peaks[10])
     spread = "" if args.memory_repeats == 1 else (
         f" (highest of {args.memory_repeats} runs each; 1x {min(peaks[1]):,.0f}-{m1:,.0f}, "
         f"10x {min(peaks[10]):,.0f}-{m10:,.0f})")
-    print(f"peak memory: 1x {m1:,.0f} MB, 10x {m10:,.0f} MB{spread}: {m10 / m1:.3f}x; target: no more than 1x")
+    print(f"peak memory: 1x {m1:,.0f} MiB, 10x {m10:,.0f} MiB{spread}: {m10 / m1:.3f}x; target: no more than 1x")
 
 
 def backends(tmp: Path, sample: list[str], args) -> None:

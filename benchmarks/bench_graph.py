@@ -78,10 +78,10 @@ def main() -> None:
             print(f"  measures (e-skills, betweenness, identity, boundaries): {cold['measures']:6.1f} s")
             print(f"  graph + measures, cold graph cache:        {total:6.1f} s (target < 60 s); "
                   f"process {cold['process']:.1f} s")
-            print(f"  peak memory (max RSS):                     {cold['rss']:6.0f} MB (target < 4096 MB)")
+            print(f"  peak memory (max RSS):                     {cold['rss']:6.0f} MiB (target < 4096 MiB)")
             print(f"  cached rebuild, fresh process:             {warm['graph'] + warm['measures']:6.1f} s")
             print(f"  first neighbours query (task vectors):     {near['neighbours']:6.1f} s, "
-                  f"peak {near['rss']:.0f} MB")
+                  f"peak {near['rss']:.0f} MiB")
 
 
 if __name__ == "__main__":

@@ -99,11 +99,11 @@ def main() -> None:
         print(f"releases: 14 (13.0 ... 25.1, 29.2); {int(n_rows):,} task statements, {int(n_texts):,} distinct "
               f"texts, {int(n_new):,} not among the current tasks; {os.cpu_count()} cores")
         print(f"(current scores first: {prep:.1f} s, {seeded:,} cached vectors copied in)")
-        print(f"bare model embedding of the new texts: {bare:7.1f} s  peak {bare_mb:,.0f} MB")
-        print(f"cold history build:                    {cold:7.1f} s  peak {cold_mb:,.0f} MB  "
+        print(f"bare model embedding of the new texts: {bare:7.1f} s  peak {bare_mb:,.0f} MiB")
+        print(f"cold history build:                    {cold:7.1f} s  peak {cold_mb:,.0f} MiB  "
               f"({cold / bare:.2f} x the bare embedding time)")
-        print(f"warm history build (recomputed):       {warm:7.1f} s  peak {warm_mb:,.0f} MB  (target < 30 s)")
-        print(f"cached history (read back):            {cached:7.1f} s  peak {cached_mb:,.0f} MB")
+        print(f"warm history build (recomputed):       {warm:7.1f} s  peak {warm_mb:,.0f} MiB  (target < 30 s)")
+        print(f"cached history (read back):            {cached:7.1f} s  peak {cached_mb:,.0f} MiB")
         shutil.rmtree(cache_dir(), ignore_errors=True)
 
 

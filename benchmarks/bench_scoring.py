@@ -58,7 +58,7 @@ def main() -> None:
         print(f"bare model embedding:            {bare:7.1f} s")
         print(f"cold scoring (embeds + model):   {cold:7.1f} s  overhead {overhead:+.1%} (target < +25%)")
         print(f"warm rebuild of all scores:      {warm:7.1f} s  (target < 15 s)")
-        print(f"peak memory (max RSS):           {max(bare_mb, cold_mb, warm_mb):7.0f} MB (target < 3072 MB)")
+        print(f"peak memory (max RSS):           {max(bare_mb, cold_mb, warm_mb):7.0f} MiB (target < 3072 MiB)")
 
 
 if __name__ == "__main__":
