@@ -17,8 +17,9 @@ the key hashes the input's bytes and everything that changes a score (the score 
 the backend, the chunk size, the text limit). The input is first split into ``in-N.parquet``
 chunks (``split.json`` marks the split as complete), then each chunk is scored to
 ``out-N.parquet``. Every file is written atomically, so a rerun after an interruption skips
-the chunks already scored. At the end the chunks are combined into the output (atomically)
-with its manifest and the parts folder is removed.
+the chunks already scored. At the end the chunks are combined into the output, whose
+manifest (with the output's SHA-256) is in place before the output appears, and the parts
+folder is removed.
 
 Memory stays bounded: one chunk of input and its embeddings at a time (per worker), plus the
 fitted text model. The embedding cache is bypassed: a corpus's vectors are used once, and
@@ -457,7 +458,7 @@ def bounded_heap() -> None:
 
     Why tokenize in one thread: the tokenizer's worker threads each build their part of a
     batch in a heap of their own. With them, the same 1x input peaked anywhere in
-    1,024-1,072 MB from one process to the next; without, at 1,006-1,017 MB, and no slower
+    1,029-1,047 MiB from one process to the next; without, at 1,006-1,017 MiB, and no slower
     (docs/corpus.md)."""
     if "torch" not in sys.modules:
         os.environ.setdefault("THP_MEM_ALLOC_ENABLE", "1")
@@ -626,7 +627,7 @@ def score_file(source: str | Path, output: Path, column: str | None = None, fmt:
     """Score every text of a corpus file into ``output`` (Parquet or CSV) with its manifest;
     see the module docstring."""
     from exposure.backends import check_backend
-    from exposure.manifest import write_manifest
+    from exposure.manifest import write_file_with_manifest
     from exposure.scoring.pipeline import RELEASES, scores, text_fit
 
     backend = check_backend(backend)
@@ -655,37 +656,39 @@ def score_file(source: str | Path, output: Path, column: str | None = None, fmt:
             _score_ray(pending, folder, model_path, backend, workers, address, progress, n)
         elif pending:
             _score_local(pending, folder, model_path, backend, fit, progress, n)
-        combine([folder / f"out-{i:06d}.parquet" for i in range(n)], output, output_format)
         meta = scores(model_path).meta
-        write_manifest(output, releases=RELEASES, **meta, input=src.name if src.spooled else Path(src.name).name,
-                       input_sha256=src.sha256, input_format=src.fmt, column=src.column, rows=info["rows"],
-                       status_counts=info["counts"], backend=backend, chunk_rows=chunk_rows, max_chars=max_chars)
+        parts = [folder / f"out-{i:06d}.parquet" for i in range(n)]
+        write_file_with_manifest(output, lambda tmp: combine(parts, tmp, output_format), releases=RELEASES, **meta,
+                                 input=src.name if src.spooled else Path(src.name).name, input_sha256=src.sha256,
+                                 input_format=src.fmt, column=src.column, rows=info["rows"],
+                                 status_counts=info["counts"], backend=backend, chunk_rows=chunk_rows,
+                                 max_chars=max_chars)
         shutil.rmtree(root, ignore_errors=True)
         return Result(output, info["rows"], info["counts"], n, n - len(pending), info["problems"])
     finally:
         src.close()
 
 
-def combine(parts: list[Path], output: Path, output_format: str) -> None:
-    """The chunk files, in order, as one file (written atomically), one chunk in memory at a time."""
+def combine(parts: list[Path], target: Path, output_format: str) -> None:
+    """The chunk files, in order, as one file at ``target``, one chunk in memory at a time
+    (:func:`score_file` writes it to a temporary name, its manifest first)."""
     import pyarrow.parquet as pq
 
-    with atomic_path(output) as tmp:
-        if output_format == "parquet":
-            writer = None
-            try:
-                for part in parts:
-                    table = pl.read_parquet(part).to_arrow()
-                    if writer is None:
-                        writer = pq.ParquetWriter(tmp, table.schema, compression="zstd", write_statistics=False)
-                    writer.write_table(table)
-            finally:
-                if writer is not None:
-                    writer.close()
-        else:
-            with tmp.open("wb") as fh:
-                for i, part in enumerate(parts):
-                    csv_safe(pl.read_parquet(part)).write_csv(fh, include_header=i == 0)
+    if output_format == "parquet":
+        writer = None
+        try:
+            for part in parts:
+                table = pl.read_parquet(part).to_arrow()
+                if writer is None:
+                    writer = pq.ParquetWriter(target, table.schema, compression="zstd", write_statistics=False)
+                writer.write_table(table)
+        finally:
+            if writer is not None:
+                writer.close()
+    else:
+        with target.open("wb") as fh:
+            for i, part in enumerate(parts):
+                csv_safe(pl.read_parquet(part)).write_csv(fh, include_header=i == 0)
 
 
 __all__ = ["Result", "classify", "combine", "open_source", "score_chunk", "score_file"]

@@ -3,6 +3,7 @@ rows reported, resumable, the same output on Ray; and the ONNX embedding backend
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 
@@ -126,6 +127,7 @@ def test_score_text_scores_every_good_row_and_keeps_every_bad_one(scored, tmp_pa
     assert manifest["status_counts"] == {"ok": 3, "empty": 1, "binary": 1, "too_long": 1, "missing": 1,
                                          "unreadable": 0}
     assert manifest["rows"] == 7 and manifest["backend"] == "torch" and manifest["column"] == "text"
+    assert manifest["sha256"] == hashlib.sha256(target.read_bytes()).hexdigest()  # it describes these bytes
     assert not list(tmp_path.glob(".*parts*"))  # the work folder is gone
 
 
