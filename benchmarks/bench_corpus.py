@@ -199,7 +199,7 @@ def main() -> None:
     texts = sorted({t.strip() for ts in parts.values() for t in ts if t and t.strip()})
     print(f"corpus: {sum(map(len, parts.values())):,} texts ({', '.join(f'{k}: {len(v):,}' for k, v in parts.items())}),"
           f" {len(texts):,} of them distinct; the timed samples are drawn from the distinct ones")
-    sample = random.Random(0).sample(texts, min(args.n, len(texts)))
+    sample = seeded_sample(texts, args.n)
     print(f"timed sample: {len(sample):,} texts; {os.cpu_count()} cores; load average {load()} at the start "
           f"(other work on the machine makes the figures noisy)")
 
@@ -207,8 +207,13 @@ def main() -> None:
         tmp = Path(tmp)
         path = tmp / "sample.parquet"
         pl.DataFrame({"text": sample}).write_parquet(path)
-        run_parts(tmp, path, sample, random.Random(0).sample(texts, min(args.memory_n, len(texts))), args)
+        run_parts(tmp, path, sample, seeded_sample(texts, args.memory_n), args)
     print(f"load average {load()} at the end")
+
+
+def seeded_sample(texts: list[str], n: int) -> list[str]:
+    """``n`` of the texts (all of them when there are fewer), in a seeded random order."""
+    return random.Random(0).sample(texts, min(n, len(texts)))
 
 
 def load() -> str:
