@@ -438,6 +438,7 @@ def _libc():
     return libc if hasattr(libc, "malloc_trim") and hasattr(libc, "mallopt") else None  # glibc only
 
 
+ONEDNN_KERNELS_KEPT = 8  # oneDNN's default is 1,024: one kernel per batch shape seen, kept for the whole run
 MMAP_THRESHOLD = 16 << 20  # bytes; glibc's default starts at 128 KiB and rises with what is freed, up to 32 MiB
 
 
@@ -446,7 +447,8 @@ def bounded_heap() -> None:
     to the system as soon as it is freed (glibc ``mallopt(M_MMAP_THRESHOLD)``; nothing
     elsewhere), and put PyTorch's large tensors on transparent huge pages when torch is not
     loaded yet (``THP_MEM_ALLOC_ENABLE``), so that mapping them costs few page faults; and
-    tokenize in the thread that embeds (``TOKENIZERS_PARALLELISM=false``, unless set).
+    tokenize in the thread that embeds (``TOKENIZERS_PARALLELISM=false``, unless set); and keep
+    oneDNN's cache of compiled kernels small (``ONEDNN_PRIMITIVE_CACHE_CAPACITY``, unless set).
 
     Why: glibc raises its threshold as large blocks are freed, so after the first batches a
     batch's activations land in the heap wherever there is room, and the memory a batch
@@ -459,10 +461,20 @@ def bounded_heap() -> None:
     Why tokenize in one thread: the tokenizer's worker threads each build their part of a
     batch in a heap of their own. With them, the same 1x input peaked anywhere in
     1,029-1,047 MiB from one process to the next; without, at 1,006-1,017 MiB, and no slower
-    (docs/corpus.md)."""
+    (docs/corpus.md).
+
+    Why a small kernel cache: PyTorch runs some layers (GELU) through oneDNN, which compiles a
+    kernel for each shape of batch and keeps up to 1,024 of them (its default). Batches of
+    texts come in many shapes, so the cache, and the resident size with it, grew with every
+    chunk: on a machine with AVX-512 the embedding thread's heap grew by 0.2-0.6 MiB a chunk,
+    and the 10x input peaked above the 1x one. With 8 kept, the heap stayed flat and the first
+    ten chunks' peaks were 25-30 MiB lower; the kernels, and so the scores, are the same
+    (docs/corpus.md). oneDNN reads the variable when it first compiles a kernel, so this must
+    run before the first text is embedded."""
     if "torch" not in sys.modules:
         os.environ.setdefault("THP_MEM_ALLOC_ENABLE", "1")
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")  # read by the tokenizer at every call
+    os.environ.setdefault("ONEDNN_PRIMITIVE_CACHE_CAPACITY", str(ONEDNN_KERNELS_KEPT))
     libc = _libc()
     if libc is not None:
         libc.mallopt(-3, MMAP_THRESHOLD)  # M_MMAP_THRESHOLD in glibc's malloc.h
