@@ -31,7 +31,8 @@ size crept up chunk after chunk. Blocks of 16 MiB or more get their own mappings
 a batch holds at most ``MAX_BATCH_TOKENS`` padded word pieces, so that it does not depend
 on how long the chunk's texts are either; and embedding runs in one long-lived thread of its
 own (:func:`embed_apart`), tokenizing included, so that its activations come and go in a heap
-that holds nothing else.
+that holds nothing else, where oneDNN keeps only a few of the kernels it compiles for each
+shape of batch (:func:`bounded_heap`).
 
 Engines: ``local`` scores the chunks in this process; ``ray`` scores them on Ray Data
 (``map_batches`` over chunk files with an actor pool, each actor holding the model), on a
@@ -446,7 +447,7 @@ def bounded_heap() -> None:
     """Give every block of ``MMAP_THRESHOLD`` bytes or more its own memory mapping, returned
     to the system as soon as it is freed (glibc ``mallopt(M_MMAP_THRESHOLD)``; nothing
     elsewhere), and put PyTorch's large tensors on transparent huge pages when torch is not
-    loaded yet (``THP_MEM_ALLOC_ENABLE``), so that mapping them costs few page faults; and
+    loaded yet (``THP_MEM_ALLOC_ENABLE``), so that mapping them costs few page faults;
     tokenize in the thread that embeds (``TOKENIZERS_PARALLELISM=false``, unless set); and keep
     oneDNN's cache of compiled kernels small (``ONEDNN_PRIMITIVE_CACHE_CAPACITY``, unless set).
 
@@ -466,7 +467,7 @@ def bounded_heap() -> None:
     Why a small kernel cache: PyTorch runs some layers (GELU) through oneDNN, which compiles a
     kernel for each shape of batch and keeps up to 1,024 of them (its default). Batches of
     texts come in many shapes, so the cache, and the resident size with it, grew with every
-    chunk: on a machine with AVX-512 the embedding thread's heap grew by 0.2-0.6 MiB a chunk,
+    chunk: on the first machine measured, the embedding thread's heap grew by 0.2-0.6 MiB a chunk,
     and the 10x input peaked above the 1x one. With 8 kept, the heap stayed flat and the first
     ten chunks' peaks were 25-30 MiB lower; the kernels, and so the scores, are the same
     (docs/corpus.md). oneDNN reads the variable when it first compiles a kernel, so this must
