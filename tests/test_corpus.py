@@ -6,6 +6,8 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import subprocess
+import sys
 
 import numpy as np
 import polars as pl
@@ -230,9 +232,7 @@ def test_corpus_scoring_tokenizes_in_one_thread_and_keeps_few_kernels_unless_tol
     assert (environ["TOKENIZERS_PARALLELISM"], environ["ONEDNN_PRIMITIVE_CACHE_CAPACITY"]) == ("true", "1024")  # kept
 
 
-
 KERNELS_GROWTH = """
-import sys
 from exposure.corpus import bounded_heap
 bounded_heap()
 import torch
@@ -251,13 +251,11 @@ print(rss() - before)
 def test_many_batch_shapes_do_not_grow_the_embedding_memory():
     """400 batch shapes, as a long input brings: with oneDNN's default 1,024 kernels kept,
     the resident size grew by 60-104 MiB here; with score-text's setting, by 10."""
-    import subprocess
-    import sys
-
     environ = {k: v for k, v in os.environ.items() if k != "ONEDNN_PRIMITIVE_CACHE_CAPACITY"}
     grown = subprocess.run([sys.executable, "-c", KERNELS_GROWTH], env=environ, capture_output=True, text=True,
                            check=True).stdout
     assert float(grown) < 40, f"the resident size grew by {float(grown):.0f} MiB over 400 batch shapes"
+
 
 @pytest.mark.slow
 def test_capped_batches_embed_like_the_model_does(tables):
