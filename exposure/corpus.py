@@ -467,12 +467,12 @@ def bounded_heap() -> None:
     Why a small kernel cache: PyTorch runs some layers (GELU) through oneDNN, which compiles a
     kernel for each shape of batch and keeps up to 1,024 of them (its default). Batches of
     texts come in many shapes, so the cache, and the resident size with it, grew with every
-    chunk: on the first machine measured, the embedding thread's heap grew by 0.2-0.6 MiB a chunk,
-    and the 10x input peaked above the 1x one. With 8 kept, the heap stayed flat and the first
+    chunk: on the first machine measured, the embedding thread's heap grew by 0.2-0.6 MiB a
+    chunk, and the 10x input peaked above the 1x one. With 8 kept, the heap stayed flat and the first
     ten chunks' peaks were 25-30 MiB lower. The same kernel is compiled again when a shape
     comes back (5-10% slower per chunk; the local engine still ran at 92% of the bare model),
-    so the scores should not change (docs/corpus.md). oneDNN reads the variable when it first compiles a kernel, so this must
-    run before the first text is embedded."""
+    so the scores should not change (docs/corpus.md). oneDNN reads the variable when it first
+    compiles a kernel, so this must run before the first text is embedded."""
     if "torch" not in sys.modules:
         os.environ.setdefault("THP_MEM_ALLOC_ENABLE", "1")
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")  # read by the tokenizer at every call
